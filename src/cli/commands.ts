@@ -1,0 +1,4 @@
+import type { CliCommand } from './command.js';
+
+/** Every command the CLI offers, in the order `--help` lists them. */
+export const commands: CliCommand[] = [];

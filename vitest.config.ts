@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    // onnxruntime-node rejects typed arrays from another realm, so tests must not run in vm contexts.
+    pool: 'forks',
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    reporters: ['default', './tests/support/summary-reporter.ts'],
+  },
+});
