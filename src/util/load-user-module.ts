@@ -1,0 +1,61 @@
+/**
+ * Load a user's own module (custom reward functions, advantage estimators, policy losses) from a path in the
+ * config. `.js`/`.mjs`/`.cjs` load natively; `.ts`/`.mts`/`.cts` load through tsx, so users need no build step.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, resolve, extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UserError, errorMessage } from './errors.js';
+import { didYouMean } from './suggest.js';
+
+const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
+const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
+
+export type UserModule = Record<string, unknown>;
+
+/**
+ * Resolve `path` against `cwd` (a `file://` URL is accepted) and import it.
+ * @param what  words for error messages, e.g. "custom_reward_function.path".
+ */
+export async function loadUserModule(path: string, options: { cwd?: string; what?: string } = {}): Promise<UserModule> {
+  const what = options.what ?? 'module';
+  const raw = path.startsWith('file://') ? new URL(path).pathname : path;
+  const abs = isAbsolute(raw) ? raw : resolve(options.cwd ?? process.cwd(), raw);
+  if (!existsSync(abs) || !statSync(abs).isFile()) {
+    throw new UserError(`${what}: file not found: '${path}' (looked at ${abs})`);
+  }
+  const ext = extname(abs);
+  if (!TS_EXTENSIONS.has(ext) && !JS_EXTENSIONS.has(ext)) {
+    throw new UserError(`${what}: '${path}' must be a .js, .mjs, .cjs, .ts, .mts or .cts file (got '${ext || 'no extension'}')`);
+  }
+  try {
+    if (TS_EXTENSIONS.has(ext)) {
+      const { tsImport } = await import('tsx/esm/api');
+      return (await tsImport(pathToFileURL(abs).href, import.meta.url)) as UserModule;
+    }
+    return (await import(pathToFileURL(abs).href)) as UserModule;
+  } catch (err) {
+    throw new UserError(`${what}: could not load '${path}': ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+/** The named export of a user module, as a function; errors list the exports that do exist. */
+export function userFunction<F extends (...args: never[]) => unknown>(
+  mod: UserModule,
+  name: string,
+  options: { path: string; what?: string },
+): F {
+  const what = options.what ?? 'module';
+  const value = mod[name];
+  if (value === undefined) {
+    const names = Object.keys(mod).filter((k) => k !== 'default' || typeof mod.default === 'function');
+    throw new UserError(
+      `${what}: '${options.path}' has no export named '${name}'. Exports: ${names.length ? names.join(', ') : '(none)'}.` +
+        didYouMean(name, names),
+    );
+  }
+  if (typeof value !== 'function') {
+    throw new UserError(`${what}: export '${name}' of '${options.path}' is a ${typeof value}, expected a function`);
+  }
+  return value as F;
+}
