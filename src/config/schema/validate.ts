@@ -153,7 +153,7 @@ export function describeSchema(node: JsonSchema): string {
 }
 
 function plural(desc: string): string {
-  return desc.replace(/^an? /, '').replace(/^(integer|number|string)/, '$1s');
+  return desc.replace(/^an? /, '').replace(/^((?:non-empty )?(?:integer|number|string))/, '$1s');
 }
 
 /** Short rendering of a bad value for messages. */
