@@ -85,10 +85,11 @@ function mapped(m: Mat, f: (x: number, k: number) => number): Mat {
   return out;
 }
 
+/** verl's `cond.float().mean()`: a float32 mean, so the result is rounded to float32 as there. */
 function fractionOf(xs: ArrayLike<number>, pred: (x: number) => boolean): number {
   let c = 0;
   for (let i = 0; i < xs.length; i++) if (pred(xs[i])) c++;
-  return c / xs.length;
+  return Math.fround(Math.fround(c) / Math.fround(xs.length));
 }
 
 function requireAnyValid(mask: Mat): void {
@@ -343,7 +344,7 @@ export function computeRolloutRejectionMask(
     }
     if (any) seqsWithRejection++;
   }
-  metrics.rollout_rs_seq_masked_fraction = seqsWithRejection / rows;
+  metrics.rollout_rs_seq_masked_fraction = Math.fround(seqsWithRejection / rows); // float32 mean in verl
   return { mask: mapped(mask, (m, k) => m * combined.data[k]), metrics };
 }
 
