@@ -48,6 +48,15 @@ export interface GlobalBatchInfo {
   lossScaleFactor?: number;
 }
 
+/**
+ * loss·mask, but 0 where the mask is 0. verl guards token-mean this way (masked_sum) but multiplies plainly in
+ * the seq-mean modes, where a non-finite loss at a masked position (e.g. an overflowed ratio on padding) turns
+ * the whole loss into NaN. Decision: guard every mode; results for finite inputs are identical.
+ */
+function maskedProduct(loss: number, mask: number): number {
+  return mask !== 0 ? loss * mask : 0;
+}
+
 export interface AggResult {
   loss: number;
   /** d loss / d loss_mat, [B, T]. */
@@ -80,7 +89,7 @@ export function aggLoss(lossMat: Mat, lossMask: Mat, mode: string, global: Globa
     let sum = 0;
     for (let i = 0; i < rows; i++) {
       let s = 0;
-      for (let t = 0; t < cols; t++) s += L[i * cols + t] * M[i * cols + t];
+      for (let t = 0; t < cols; t++) s += maskedProduct(L[i * cols + t], M[i * cols + t]);
       sum += s;
     }
     for (let k = 0; k < L.length; k++) W[k] = M[k] / factor;
@@ -96,7 +105,7 @@ export function aggLoss(lossMat: Mat, lossMask: Mat, mode: string, global: Globa
     let s = 0;
     let n = 0;
     for (let t = 0; t < cols; t++) {
-      s += L[i * cols + t] * M[i * cols + t];
+      s += maskedProduct(L[i * cols + t], M[i * cols + t]);
       n += M[i * cols + t];
     }
     seqScale[i] = tokenMean ? 1 / (n + 1e-8) : 1;
