@@ -9,6 +9,10 @@
  * module than in the trainer, and the user's registrations would be invisible. Keying the store by a
  * `Symbol.for` name makes every copy of this module share one store. Built-in entries are registered by every
  * copy; a built-in arriving under a name that already holds a built-in keeps the first (same code).
+ *
+ * "The same function" also covers a function with identical source text: `tsImport` evaluates a user module
+ * afresh on every load (each load is its own module namespace), so loading a module twice produces new
+ * function objects with the same code. The first registration is kept.
  */
 import { ConfigError, UserError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
@@ -30,6 +34,10 @@ function sharedStore(): Store {
     g[STORE_KEY] = store;
   }
   return store;
+}
+
+function sameSource(a: unknown, b: unknown): boolean {
+  return typeof a === 'function' && typeof b === 'function' && Function.prototype.toString.call(a) === Function.prototype.toString.call(b);
 }
 
 export interface RegistryOptions {
@@ -81,7 +89,7 @@ export class Registry<F extends (...args: never[]) => unknown> {
     }
     const existing = this.entries.get(name);
     if (existing !== undefined) {
-      if (existing.fn === fn || (builtin && existing.builtin)) return fn;
+      if (existing.fn === fn || (builtin && existing.builtin) || sameSource(existing.fn, fn)) return fn;
       throw new UserError(
         `${what} '${name}' is already registered with a different function; pick another name for yours ` +
           `(names taken: ${this.names().join(', ')})`,

@@ -197,7 +197,7 @@ describe('positions with mask 0 never affect results', () => {
       const config = defaultAdvantageConfig({ gamma: 0.9, lam: 0.8 });
       const a = computeAdvantage(name, input, config);
       const scrambled: AdvantageInput = { ...input };
-      for (const key of keys) (scrambled as Record<string, unknown>)[key] = scrambleMasked(input[key] as Mat, mask, rng);
+      for (const key of keys) (scrambled as unknown as Record<string, unknown>)[key] = scrambleMasked(input[key] as Mat, mask, rng);
       const b = computeAdvantage(name, scrambled, config);
       expectClose(toRows(b.advantages), toRows(a.advantages), TIGHT, 'advantages');
       const validReturns = (m: Mat) => Array.from(m.data).filter((_, k) => mask.data[k] !== 0);

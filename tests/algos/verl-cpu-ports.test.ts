@@ -51,6 +51,12 @@ describe('registry (TestRegisterAdvEst)', () => {
     r.register('duplicate_test', testFn);
     expect(r.get('duplicate_test')).toBe(testFn);
   });
+  it('accepts a re-evaluated function (same source text), as when a user module is loaded twice', () => {
+    const r = fresh();
+    r.register('reloaded', (x) => x * 3);
+    expect(() => r.register('reloaded', (x) => x * 3)).not.toThrow();
+    expect(r.get('reloaded')(2)).toBe(6);
+  });
   it('refuses a different function under a taken name', () => {
     const r = fresh();
     r.register('conflict_test', () => 1);
