@@ -38,13 +38,60 @@ export interface Surrogate {
   dValue: number;
 }
 
-/** PPO's clipped surrogate for one token. */
-export function clippedSurrogate(adv: number, ratio: number, low: number, high: number): Surrogate {
+/**
+ * PPO's clipped surrogate for one token, written into `out` (reused across tokens: this runs once per token
+ * of every micro-batch, so it allocates nothing).
+ */
+export function clippedSurrogate(adv: number, ratio: number, low: number, high: number, out: Surrogate = newSurrogate()): Surrogate {
   const p1 = -adv * ratio;
   const p2 = -adv * clamp(ratio, 1 - low, 1 + high);
   const s1 = maxShare(p1, p2);
-  const dValue = s1 * -adv + (1 - s1) * -adv * clampGate(ratio, 1 - low, 1 + high);
-  return { p1, p2, value: Math.max(p1, p2), dValue };
+  out.p1 = p1;
+  out.p2 = p2;
+  out.value = p1 > p2 ? p1 : p2 > p1 ? p2 : p1;
+  out.dValue = s1 * -adv + (1 - s1) * -adv * clampGate(ratio, 1 - low, 1 + high);
+  return out;
+}
+
+export function newSurrogate(): Surrogate {
+  return { p1: 0, p2: 0, value: 0, dValue: 0 };
+}
+
+/**
+ * Indices of the k largest values (ties: the earlier index first), in that order; O(n log k) with a heap,
+ * since k is usually a small fraction of the tokens.
+ */
+export function topKIndices(values: ArrayLike<number>, k: number): number[] {
+  // Min-heap on (value, −index): the root is the weakest of the current top k.
+  const heap: number[] = [];
+  const weaker = (a: number, b: number): boolean => values[a] < values[b] || (values[a] === values[b] && a > b);
+  const siftDown = (i: number): void => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && weaker(heap[l], heap[m])) m = l;
+      if (r < heap.length && weaker(heap[r], heap[m])) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m], heap[i]];
+      i = m;
+    }
+  };
+  for (let j = 0; j < values.length; j++) {
+    if (heap.length < k) {
+      heap.push(j);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!weaker(heap[i], heap[parent])) break;
+        [heap[i], heap[parent]] = [heap[parent], heap[i]];
+        i = parent;
+      }
+    } else if (k > 0 && weaker(heap[0], j)) {
+      heap[0] = j;
+      siftDown(0);
+    }
+  }
+  return heap.sort((a, b) => (weaker(a, b) ? 1 : weaker(b, a) ? -1 : 0));
 }
 
 /** log-ratio clamped to ±20 and the gradient gate of that clamp. */

@@ -15,8 +15,10 @@ import {
   clampedLogRatio,
   clipBounds,
   clippedSurrogate,
+  newSurrogate,
   requirePositive,
   requireRng,
+  topKIndices,
 } from './common.js';
 import type { PolicyLossConfig, PolicyLossInput, PolicyLossResult } from './types.js';
 
@@ -49,12 +51,13 @@ export function vanillaPolicyLoss(input: PolicyLossInput, config: PolicyLossConf
   const nkl = new Float64Array(n);
   const clipped = new Uint8Array(n);
   const clippedLower = new Uint8Array(n);
+  const s = newSurrogate();
   for (let k = 0; k < n; k++) {
     const a = A.data[k];
     const { nkl: x, gate } = clampedLogRatio(logProb.data[k], oldLogProb.data[k]);
     nkl[k] = x;
     const ratio = Math.exp(x);
-    const s = clippedSurrogate(a, ratio, low, high);
+    clippedSurrogate(a, ratio, low, high, s);
     const p3 = -a * config.clipRatioC;
     clipped[k] = s.p2 > s.p1 ? 1 : 0;
     clippedLower[k] = s.value > p3 && a < 0 ? 1 : 0;
@@ -89,6 +92,7 @@ export function gspoPolicyLoss(input: PolicyLossInput, config: PolicyLossConfig)
   const dLoss = new Float64Array(rows * cols);
   const nkl = new Float64Array(rows * cols);
   const clippedFlags = new Uint8Array(rows * cols);
+  const s = newSurrogate();
   for (let i = 0; i < rows; i++) {
     let seqSum = 0;
     for (let t = 0; t < cols; t++) {
@@ -103,7 +107,7 @@ export function gspoPolicyLoss(input: PolicyLossInput, config: PolicyLossConfig)
       const logRatio = logProb.data[k] - logProb.data[k] + seqLogRatio;
       const ratio = Math.exp(Math.min(logRatio, 10));
       const gate = logRatio <= 10 ? 1 : 0;
-      const s = clippedSurrogate(A.data[k], ratio, low, high);
+      clippedSurrogate(A.data[k], ratio, low, high, s);
       loss.data[k] = s.value;
       dLoss[k] = s.dValue * ratio * gate;
       clippedFlags[k] = s.p2 > s.p1 ? 1 : 0;
@@ -172,18 +176,23 @@ export function clipCovPolicyLoss(input: PolicyLossInput, config: PolicyLossConf
   const { low, high } = clipBounds(config);
   const { logProb, oldLogProb, advantages: A, responseMask: mask } = input;
   const n = logProb.data.length;
-  const surrogate = Array.from({ length: n }, (_, k) =>
-    clippedSurrogate(A.data[k], Math.exp(logProb.data[k] - oldLogProb.data[k]), low, high),
-  );
+  const value = new Float64Array(n);
+  const dValue = new Float64Array(n);
+  const clippedByOrigin = new Uint8Array(n);
+  const s = newSurrogate();
+  for (let k = 0; k < n; k++) {
+    clippedSurrogate(A.data[k], Math.exp(logProb.data[k] - oldLogProb.data[k]), low, high, s);
+    value[k] = s.value;
+    dValue[k] = s.dValue;
+    clippedByOrigin[k] = s.p2 > s.p1 && mask.data[k] > 0 ? 1 : 0;
+  }
   const meanA = maskedMean(A, mask);
   const meanLogp = maskedMean(logProb, mask);
   const candidates: number[] = [];
   let validCount = 0;
   for (let k = 0; k < n; k++) {
     validCount += mask.data[k];
-    const valid = mask.data[k] > 0;
-    const clippedByOrigin = surrogate[k].p2 > surrogate[k].p1 && valid;
-    if (!valid || clippedByOrigin) continue;
+    if (!(mask.data[k] > 0) || clippedByOrigin[k] === 1) continue;
     const cov = (A.data[k] - meanA) * (logProb.data[k] - meanLogp);
     if (cov < config.clipCovUb && cov > config.clipCovLb) candidates.push(k);
   }
@@ -203,8 +212,8 @@ export function clipCovPolicyLoss(input: PolicyLossInput, config: PolicyLossConf
     const corr = chosen[k] === 1 ? 0 : 1;
     const ratio = Math.exp(logProb.data[k] - oldLogProb.data[k]);
     nkl[k] = logProb.data[k] - oldLogProb.data[k];
-    loss.data[k] = surrogate[k].value * corr;
-    dLoss[k] = surrogate[k].dValue * ratio * corr;
+    loss.data[k] = value[k] * corr;
+    dLoss[k] = dValue[k] * ratio * corr;
   }
   const metrics = {
     'actor/pg_clipfrac': maskedFraction(mask, (k) => chosen[k] === 1),
@@ -235,10 +244,9 @@ export function klCovPolicyLoss(input: PolicyLossInput, config: PolicyLossConfig
     }
     meanA /= valid.length;
     meanLogp /= valid.length;
-    const cov = valid.map((k) => (A.data[k] - meanA) * (logProb.data[k] - meanLogp));
+    const cov = Float64Array.from(valid, (k) => (A.data[k] - meanA) * (logProb.data[k] - meanLogp));
     const take = Math.max(1, Math.trunc(valid.length * config.klCovRatio));
-    const order = valid.map((_, j) => j).sort((x, y) => cov[y] - cov[x] || x - y);
-    for (let j = 0; j < take; j++) penalised[valid[order[j]]] = 1;
+    for (const j of topKIndices(cov, Math.min(take, valid.length))) penalised[valid[j]] = 1;
   }
   const coef = config.ppoKlCoef;
   const loss = zerosLike(logProb);
