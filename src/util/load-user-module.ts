@@ -13,6 +13,20 @@ const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
 
 export type UserModule = Record<string, unknown>;
 
+let tsLoader: Promise<void> | undefined;
+
+/**
+ * Register tsx's loader hooks once for the whole process. A process-wide loader (rather than tsx's isolated
+ * tsImport) keeps one module graph: a user module importing verl-ts gets the same registries the trainer
+ * uses, and loading a module twice evaluates it once.
+ */
+function ensureTypeScriptLoader(): Promise<void> {
+  tsLoader ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return tsLoader;
+}
+
 /**
  * Resolve `path` against `cwd` (a `file://` URL is accepted) and import it.
  * @param what  words for error messages, e.g. "custom_reward_function.path".
@@ -29,10 +43,7 @@ export async function loadUserModule(path: string, options: { cwd?: string; what
     throw new UserError(`${what}: '${path}' must be a .js, .mjs, .cjs, .ts, .mts or .cts file (got '${ext || 'no extension'}')`);
   }
   try {
-    if (TS_EXTENSIONS.has(ext)) {
-      const { tsImport } = await import('tsx/esm/api');
-      return (await tsImport(pathToFileURL(abs).href, import.meta.url)) as UserModule;
-    }
+    if (TS_EXTENSIONS.has(ext)) await ensureTypeScriptLoader();
     return (await import(pathToFileURL(abs).href)) as UserModule;
   } catch (err) {
     throw new UserError(`${what}: could not load '${path}': ${errorMessage(err)}`, { cause: err });
