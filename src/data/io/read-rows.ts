@@ -25,6 +25,8 @@ export const TABLE_EXTENSIONS = ['.parquet', '.jsonl', '.json'] as const;
 
 /** BigInt → number where exact, recursively through arrays and objects. */
 export function normaliseValue(v: unknown): unknown {
+  // hyparquet leaves a null struct as undefined.
+  if (v === undefined) return null;
   if (typeof v === 'bigint') {
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   }
