@@ -97,6 +97,16 @@ describe('RLDataset', () => {
     );
   });
 
+  it('passes data.apply_chat_template_kwargs to the chat template and can return the full prompt', () => {
+    const seen: unknown[] = [];
+    const spy = new CharTokenizer(ASCII);
+    const render = spy.applyChatTemplate.bind(spy);
+    spy.applyChatTemplate = (messages, options) => (seen.push(options), render(messages, options));
+    const s = RLDataset.fromRows([row('ab')], spy, opts({ applyChatTemplateKwargs: { enable_thinking: false }, returnFullPrompt: true })).get(0);
+    expect(seen).toEqual([{ addGenerationPrompt: true, extra: { enable_thinking: false } }]);
+    expect(s.fields.full_prompts).toBe('abS');
+  });
+
   it('turns a null extra_info into {} with index 0', () => {
     const s = RLDataset.fromRows([row('a', null)], tok, opts()).get(0);
     expect(s.fields.extra_info).toEqual({});
