@@ -55,8 +55,10 @@ interface Prepared {
   row: Row;
   source: RowSource;
   messages: ChatMessage[];
-  text: string;
-  ids: number[];
+  /** The templated text, kept only for data.return_full_prompt. */
+  text: string | null;
+  /** Prompt token ids before truncation (Int32Array: a large dataset holds many). */
+  ids: Int32Array;
 }
 
 export function describeSource(s: RowSource): string {
@@ -70,13 +72,13 @@ export function asMessages(value: unknown, where: string, promptKey: string): Ch
   if (!Array.isArray(value)) {
     throw fail(`got ${value === null || value === undefined ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}`);
   }
-  return value.map((m: unknown, i) => {
+  value.forEach((m: unknown, i) => {
     if (m === null || typeof m !== 'object' || Array.isArray(m)) throw fail(`message ${i} is not an object`);
     const msg = m as Record<string, unknown>;
     if (typeof msg.role !== 'string') throw fail(`message ${i} has no string 'role'`);
     if (typeof msg.content !== 'string') throw fail(`message ${i} has ${msg.content === undefined ? 'no' : 'a non-string'} 'content'`);
-    return { ...msg, role: msg.role, content: msg.content };
   });
+  return value as ChatMessage[];
 }
 
 export class RLDataset {
@@ -166,7 +168,13 @@ export class RLDataset {
             `(set data.truncation to left, right or middle, or data.filter_overlong_prompts=true to drop such prompts)`,
         );
       }
-      items.push({ row: rows[i], source: sources[i], messages, text: rendered.text, ids: rendered.ids });
+      items.push({
+        row: rows[i],
+        source: sources[i],
+        messages,
+        text: options.returnFullPrompt ? rendered.text : null,
+        ids: Int32Array.from(rendered.ids),
+      });
     }
     if (options.filterOverlongPrompts) {
       log(`filter dataset len: ${items.length} (dropped ${dropped} prompts longer than ${options.maxPromptLength} tokens)`);
@@ -186,7 +194,8 @@ export class RLDataset {
     const item = this.items[i];
     if (!item) throw new RangeError(`dataset index ${i} is out of range (length ${this.items.length})`);
     const o = this.options;
-    const ids = o.truncation === 'error' ? item.ids : truncateIds(item.ids, o.maxPromptLength, o.truncation);
+    const all = Array.from(item.ids);
+    const ids = o.truncation === 'error' ? all : truncateIds(all, o.maxPromptLength, o.truncation);
     const padded = leftPad(ids, o.maxPromptLength, this.padId);
     const fields: Record<string, unknown> = { ...item.row };
     const extra = item.row.extra_info;
