@@ -111,6 +111,14 @@ export async function loadRewardManager(
   tokenizer: Tokenizer,
   options: { numExamine: number; log?: (line: string) => void; cwd?: string },
 ): Promise<RewardManager> {
+  const unused = Object.keys(cfg.rewardKwargs);
+  if (unused.length > 0 && ['naive', 'dapo', 'prime'].includes(cfg.rewardManager)) {
+    // verl would fail on them as unexpected constructor arguments; say so instead of ignoring them.
+    throw new ConfigError(
+      `reward_model.reward_kwargs.${unused[0]}: the ${cfg.rewardManager} reward manager takes no such argument ` +
+        '(reward_kwargs go to the batch manager\'s function; dapo takes overlong_buffer_cfg and max_resp_len, prime max_concurrency)',
+    );
+  }
   const computeScore = await loadCustomRewardFunction(cfg.customRewardFunction, { cwd: options.cwd });
   return createRewardManager(cfg.rewardManager, {
     tokenizer,

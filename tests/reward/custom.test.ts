@@ -94,4 +94,11 @@ describe('reward config', () => {
     });
     expect(() => rewardConfigFromVerl({ custom_reward_function: { on_error: 'skip' } })).toThrow('custom_reward_function.on_error: expected raise or zero, got "skip"');
   });
+
+  it('refuses reward_kwargs a built-in manager does not take', async () => {
+    const cfg = rewardConfigFromVerl({ reward_model: { reward_manager: 'naive', reward_kwargs: { temperature: 1 } } });
+    await expect(loadRewardManager(cfg, tok, { numExamine: 0 })).rejects.toThrow(
+      "reward_model.reward_kwargs.temperature: the naive reward manager takes no such argument (reward_kwargs go to the batch manager's function; dapo takes overlong_buffer_cfg and max_resp_len, prime max_concurrency)",
+    );
+  });
 });
