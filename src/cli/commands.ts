@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { initModelCommand } from './init-model.js';
 
 /** Every command the CLI offers, in the order `--help` lists them. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [initModelCommand];

@@ -2,6 +2,7 @@
  * Safetensors element types and the float conversions verl-ts needs: checkpoints arrive as BF16/F16/F32 and
  * are computed in float32. Conversions are bit-exact with torch: bf16→f32 and f16→f32 are exact widenings,
  * f32→bf16 and f32→f16 round to nearest, ties to even (torch's `.to(torch.bfloat16)` / `.to(torch.float16)`).
+ * Float data must be in a Float32Array whose byteOffset is a multiple of 4 (any typed array verl-ts makes).
  */
 import { endianness } from 'node:os';
 
@@ -42,13 +43,16 @@ export function bf16BitsToF32(src: Uint16Array, dst: Float32Array): void {
   for (let i = 0; i < src.length; i++) out[i] = src[i] << 16;
 }
 
-/** torch's c10::BFloat16 rounding: NaN → 0x7FC0, otherwise round to nearest even on the top 16 bits. */
+/**
+ * Round to nearest even on the top 16 bits, as torch does; NaN becomes 0xFFFF, what torch's vectorised
+ * float→bfloat16 conversion (the path `.to(torch.bfloat16)` takes on x86) produces.
+ */
 export function f32ToBf16Bits(src: Float32Array, dst: Uint16Array): void {
   const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
   for (let i = 0; i < src.length; i++) {
     const u = bits[i];
     if ((u & 0x7fffffff) > 0x7f800000) {
-      dst[i] = 0x7fc0;
+      dst[i] = 0xffff;
       continue;
     }
     dst[i] = ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
