@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModelDir } from '../../src/models/checkpoint/load.js';
 import { saveModelDir } from '../../src/models/checkpoint/save.js';
-import { parseHfConfig, readModelConfig } from '../../src/models/hf/config.js';
+import { checkSequenceLength, parseHfConfig, readModelConfig } from '../../src/models/hf/config.js';
 import { expectedTensors, parameterCount } from '../../src/models/hf/tensors.js';
 import { loadWeights } from '../../src/models/hf/weights.js';
 import { sharedFixture } from './shared-fixtures.js';
@@ -264,5 +264,16 @@ describe('saving a checkpoint', () => {
       "cannot save the model: its weights do not match its config:\n  - missing tensor 'model.norm.weight'\n  - tensor 'extra.weight' is not part of Qwen3ForCausalLM with this config",
     );
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('sequence-length check', () => {
+  it('accepts lengths inside a sliding window and refuses longer ones', () => {
+    const spec = parseHfConfig({ model_type: 'mistral', hidden_size: 64, num_attention_heads: 8, sliding_window: 128 });
+    expect(() => checkSequenceLength(spec, 128)).not.toThrow();
+    expect(() => checkSequenceLength(spec, 129)).toThrow(
+      'sequences of up to 129 tokens exceed the sliding window (128) of this MistralForCausalLM config; verl-ts implements full attention only',
+    );
+    expect(() => checkSequenceLength(parseHfConfig({ model_type: 'llama', hidden_size: 64, num_attention_heads: 4 }), 100000)).not.toThrow();
   });
 });

@@ -219,3 +219,18 @@ function parseTorchDtype(config: Json, fail: (msg: string) => never): TorchFloat
   }
   return TORCH_DTYPE_NAMES[v as string];
 }
+
+/**
+ * Refuse sequence lengths that need an attention variant verl-ts does not implement: sliding-window layers
+ * behave exactly like full attention while the sequence fits in the window, so only longer ones are refused.
+ * Call with the longest prompt + response length a run can produce.
+ */
+export function checkSequenceLength(spec: ModelSpec, length: number): void {
+  if (spec.slidingWindow !== null && length > spec.slidingWindow) {
+    throw new InputError(
+      `sequences of up to ${length} tokens exceed the sliding window (${spec.slidingWindow}) of this ${spec.architecture} config; ` +
+        `verl-ts implements full attention only, which equals sliding-window attention within the window. ` +
+        `Keep prompt + response length <= ${spec.slidingWindow}, or set "sliding_window": null in config.json if the model was trained without one.`,
+    );
+  }
+}
