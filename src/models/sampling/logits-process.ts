@@ -103,31 +103,68 @@ function applyTopP(out: Float32Array, topP: number): void {
     z += p;
   }
   for (let i = 0; i < v; i++) probs[i] /= z;
-  // Only tokens above a threshold whose total mass reaches top_p can survive, so sort just those.
-  let candidates: number[] = [];
-  for (const tau of [2 ** -10, 2 ** -20, 2 ** -40, 0]) {
-    candidates = [];
-    let mass = 0;
-    for (let i = 0; i < v; i++) {
-      if (probs[i] > 0 && probs[i] >= tau) {
-        candidates.push(i);
-        mass += probs[i];
+  // Only tokens above a threshold whose total mass reaches top_p can survive, so sort just those: pick the
+  // largest threshold whose tokens carry at least top_p (all tokens below it are removed by HF's rule too).
+  const taus = [2 ** -10, 2 ** -20, 2 ** -40, 0];
+  const mass = new Float64Array(taus.length);
+  const count = new Int32Array(taus.length);
+  for (let i = 0; i < v; i++) {
+    const p = probs[i];
+    if (p === 0) continue;
+    for (let t = 0; t < taus.length; t++) {
+      if (p >= taus[t]) {
+        mass[t] += p;
+        count[t]++;
       }
     }
-    if ((candidates.length > 0 && mass >= topP) || tau === 0) break;
   }
-  const isCandidate = new Uint8Array(v);
-  for (const i of candidates) isCandidate[i] = 1;
+  let level = taus.length - 1;
+  for (let t = 0; t < taus.length; t++) {
+    if (count[t] > 0 && mass[t] >= topP) {
+      level = t;
+      break;
+    }
+  }
+  const tau = taus[level];
+  const candidates: number[] = [];
   // Mass of everything below the candidates: the start of HF's ascending cumulative sum.
   let cumulative = 0;
-  for (let i = 0; i < v; i++) if (!isCandidate[i]) cumulative += probs[i];
-  for (let i = 0; i < v; i++) if (!isCandidate[i]) out[i] = -Infinity;
-  candidates.sort((a, b) => out[a] - out[b] || a - b);
-  const limit = 1 - topP;
-  for (let r = 0; r < candidates.length - 1; r++) {
-    cumulative += probs[candidates[r]];
-    if (cumulative <= limit) out[candidates[r]] = -Infinity;
+  for (let i = 0; i < v; i++) {
+    if (probs[i] > 0 && probs[i] >= tau) candidates.push(i);
+    else {
+      cumulative += probs[i];
+      out[i] = -Infinity;
+    }
   }
+  const order = sortAscending(out, candidates);
+  const limit = 1 - topP;
+  for (let r = 0; r < order.length - 1; r++) {
+    cumulative += probs[order[r]];
+    if (cumulative <= limit) out[order[r]] = -Infinity;
+  }
+}
+
+const INDEX_RANGE = 2 ** 21;
+
+/**
+ * `ids` ordered by (value ascending, id ascending). Each id is packed with its value's order-preserving float32
+ * bit pattern into one exactly representable double (32 + 21 bits), so a native typed-array sort does the work.
+ */
+function sortAscending(values: Float32Array, ids: readonly number[]): Int32Array {
+  if (values.length > INDEX_RANGE) throw new Error(`top-p supports vocabularies up to ${INDEX_RANGE} tokens`);
+  const bits = new Uint32Array(1);
+  const f = new Float32Array(bits.buffer);
+  const keys = new Float64Array(ids.length);
+  for (let r = 0; r < ids.length; r++) {
+    f[0] = values[ids[r]];
+    const u = bits[0];
+    const sortable = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
+    keys[r] = sortable * INDEX_RANGE + ids[r];
+  }
+  keys.sort();
+  const out = new Int32Array(ids.length);
+  for (let r = 0; r < keys.length; r++) out[r] = keys[r] % INDEX_RANGE;
+  return out;
 }
 
 /** Apply the warpers to a [batch, vocab] row-major array. */

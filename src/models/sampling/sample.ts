@@ -38,6 +38,7 @@ export function sampleTokens(
   const tokenIds = new Int32Array(batch).fill(-1);
   const logProbs = new Float32Array(batch);
   const processed = new Float32Array(vocab);
+  const weights = new Float64Array(vocab);
   for (let b = 0; b < batch; b++) {
     if (options.active && !options.active[b]) continue;
     const row = logits.subarray(b * vocab, (b + 1) * vocab);
@@ -49,7 +50,7 @@ export function sampleTokens(
     }
     processLogitsRow(row, params, processed, b);
     const gen = rng instanceof Rng ? rng : (rng as readonly Rng[])[b];
-    const { id, logProb } = drawRow(processed, gen.next());
+    const { id, logProb } = drawRow(processed, gen.next(), weights);
     tokenIds[b] = id;
     logProbs[b] = logProb;
   }
@@ -70,17 +71,21 @@ function greedyRow(row: Float32Array, rowIndex: number): { id: number; logProb: 
 }
 
 /** Inverse-CDF draw over the kept tokens (ascending token id) with uniform `u` in [0, 1). */
-function drawRow(processed: Float32Array, u: number): { id: number; logProb: number } {
+function drawRow(processed: Float32Array, u: number, weights: Float64Array): { id: number; logProb: number } {
   let max = -Infinity;
   for (let i = 0; i < processed.length; i++) if (processed[i] > max) max = processed[i];
   let z = 0;
-  for (let i = 0; i < processed.length; i++) z += Math.exp(processed[i] - max);
+  for (let i = 0; i < processed.length; i++) {
+    const w = processed[i] === -Infinity ? 0 : Math.exp(processed[i] - max);
+    weights[i] = w;
+    z += w;
+  }
   const target = u * z;
   let acc = 0;
   let chosen = -1;
   for (let i = 0; i < processed.length; i++) {
-    if (processed[i] === -Infinity) continue;
-    acc += Math.exp(processed[i] - max);
+    if (weights[i] === 0) continue;
+    acc += weights[i];
     chosen = i;
     if (acc > target) break;
   }
