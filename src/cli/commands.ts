@@ -1,5 +1,6 @@
 import type { CliCommand } from './command.js';
 import { dataCommand } from './data.js';
+import { initModelCommand } from './init-model.js';
 
 /** Every command the CLI offers, in the order `--help` lists them. */
-export const commands: CliCommand[] = [dataCommand];
+export const commands: CliCommand[] = [dataCommand, initModelCommand];

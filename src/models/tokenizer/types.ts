@@ -35,3 +35,15 @@ export interface Tokenizer {
   applyChatTemplate(messages: readonly ChatMessage[], options?: ChatTemplateOptions): string;
   tokenToId(token: string): number | null;
 }
+
+/**
+ * A tokenizer that can write itself into a model directory (what `saveModelDir` stores beside the weights).
+ * Implemented by both of verl-ts's tokenizers; `files()` returns file name → contents.
+ */
+export interface SavableTokenizer extends Tokenizer {
+  /** 'hf' = tokenizer.json via @huggingface/tokenizers; 'char' = character-level (verl's digit tokenizer). */
+  readonly kind: 'hf' | 'char';
+  /** The chat template source, or null when the tokenizer has none. */
+  readonly chatTemplate: string | null;
+  files(): Map<string, string | Uint8Array>;
+}

@@ -1,0 +1,35 @@
+/**
+ * Hugging Face model I/O without the tensor engine: what the compute graphs (part 2) build on.
+ * See docs/models.md.
+ */
+export { SafetensorsFile, withSafetensorsFile, readSafetensorsFloat32, type TensorInfo, type Float32Tensor } from './safetensors/reader.js';
+export { writeSafetensors, safetensorsHeaderBytes, type TensorToWrite, type WriteSafetensorsOptions } from './safetensors/writer.js';
+export { CheckpointFiles, SINGLE_FILE, INDEX_FILE, type LocatedTensor } from './safetensors/checkpoint-files.js';
+export {
+  bf16BitsToF32, f32ToBf16Bits, f16BitsToF32, f32ToF16Bits, bytesToFloat32, float32ToBytes,
+  DTYPE_BYTES, SAFETENSORS_DTYPES, TORCH_TO_SAFETENSORS,
+  type SafetensorsDtype, type WritableDtype, type TorchFloatDtype,
+} from './safetensors/dtypes.js';
+export { parseHfConfig, readModelConfig, checkSequenceLength, type ModelSpec, type ParseConfigOptions } from './hf/config.js';
+export { registerArchitecture, architectureForModelType, registeredArchitectures, type ArchitectureDef, type ArchitectureBiases, type LayerType } from './hf/architectures.js';
+export { parseRope, invFreqForLength, defaultInvFreq, dynamicInvFreq, SUPPORTED_ROPE_TYPES, type RopeSpec, type RopeType } from './hf/rope.js';
+export {
+  expectedTensors, parameterCount, lmHeadWeightName, layerPrefix, isIgnoredCheckpointTensor, EMBED_TOKENS, LM_HEAD, FINAL_NORM,
+  type ExpectedTensor, type TensorRole,
+} from './hf/tensors.js';
+export { loadWeights, type WeightStore, type LoadedWeights } from './hf/weights.js';
+export {
+  readGenerationConfig, readGenerationConfigFile, parseGenerationConfig, generationConfigFromSpec, GENERATION_CONFIG_FILE, type GenerationConfig,
+} from './hf/generation-config.js';
+export { loadModelDir, type LoadedModel, type LoadModelOptions } from './checkpoint/load.js';
+export { saveModelDir, configForSave, type SaveModelOptions, type SavedModel, type SaveDtype } from './checkpoint/save.js';
+export { loadTokenizer, hasTokenizer, type LoadTokenizerOptions } from './tokenizer/load.js';
+export { HfTokenizer, HF_TOKENIZER_FILES, type HfTokenizerOptions } from './tokenizer/hf-tokenizer.js';
+export { CharTokenizer, CHAR_SPECIAL_TOKENS, DEFAULT_CHAR_CHAT_TEMPLATE, type CharTokenizerConfig } from './tokenizer/char-tokenizer.js';
+export { ChatTemplate, selectChatTemplate } from './tokenizer/chat-template.js';
+export type { Tokenizer, SavableTokenizer, ChatMessage, ChatTemplateOptions, EncodeOptions, DecodeOptions } from './tokenizer/types.js';
+export { processLogits, processLogitsRow, logSoftmaxRow, checkSamplingParams, GREEDY, type SamplingParams } from './sampling/logits-process.js';
+export { sampleTokens, rowGenerators, repeatInterleave, type SampledTokens, type SampleOptions } from './sampling/sample.js';
+export { DecodeState, type DecodeStateOptions, type DecodeResult, type FinishReason } from './sampling/decode-state.js';
+export { initRandomWeights } from './init/random-init.js';
+export { initModel, presetConfig, readConfigOverrides, DEFAULT_CHARS, type InitModelOptions, type InitModelResult, type InitTokenizerSource } from './init/init-model.js';
