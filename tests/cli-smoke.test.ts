@@ -10,3 +10,12 @@ describe('CLI entry', () => {
     expect(io.out().trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('CLI errors', () => {
+  it('rejects an unknown command with exit code 2', async () => {
+    const io = bufferIO();
+    const code = await runCli(['frobnicate'], io);
+    expect(code).toBe(2);
+    expect(io.err()).toContain('Unknown command: frobnicate');
+  });
+});
