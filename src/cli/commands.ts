@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { printConfigCommand } from './print-config.js';
 
 /** Every command the CLI offers, in the order `--help` lists them. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [printConfigCommand];
