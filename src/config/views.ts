@@ -132,7 +132,7 @@ export function flatten(node: ConfigNode, options: { resolve?: boolean } = {}): 
     const subject = options.resolve ? resolveAll(node) : node;
     const out: FlatEntry[] = [];
     const walk = (n: ConfigNode, prefix: string) => {
-      const join = (k: DictKey) => (prefix === '' ? keyStr(k) : `${prefix}.${keyStr(k)}`);
+      const join = (k: DictKey) => (prefix === '' ? keyStr(k, n.kind === 'list') : `${prefix}.${keyStr(k, n.kind === 'list')}`);
       if (n.kind === 'value') {
         out.push({ key: prefix, value: scalarYamlText(n.value as Scalar), source: formatSource(n.source) });
       } else if (n.kind === 'dict') {

@@ -12,7 +12,7 @@ import { dereference, valueOf } from '../omega/resolve.js';
 import { pyStr } from '../python/value.js';
 import type { Override } from '../overrides/types.js';
 import { isSweepOverride, keyElement, overrideValue } from '../overrides/types.js';
-import type { ConfigDefault, GroupDefault, InputDefault, TreeElement } from './defaults-elements.js';
+import type { GroupDefault, InputDefault, TreeElement } from './defaults-elements.js';
 import {
   cloneDefault,
   configDefault,
@@ -468,7 +468,12 @@ function flatten(tree: TreeNode): ResultDefault[] {
   };
   const walk = (t: TreeNode) => {
     if (t.children === null || t.children.length === 0) visit(t.parent, t.element);
-    else for (const child of t.children) isTreeNode(child) ? walk(child) : visit(t, child);
+    else {
+      for (const child of t.children) {
+        if (isTreeNode(child)) walk(child);
+        else visit(t, child);
+      }
+    }
   };
   walk(tree);
   return out;

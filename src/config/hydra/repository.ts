@@ -162,6 +162,7 @@ export interface LoadedConfig {
   defaults: InputDefault[];
 }
 
+// eslint-disable-next-line no-control-regex -- Python's str.splitlines() also breaks at \x1c-\x1e (file/group/record separators)
 const PY_LINE_BREAKS = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /** Hydra's header scan: `# @key value` lines before the first other non-blank line, within 512 chars. */

@@ -7,12 +7,14 @@ import type { ConfigNode, ContainerNode, DictKey } from '../node.js';
 import { keyText } from '../node.js';
 import { pyFloatRepr } from '../python/float.js';
 
-export function keyStr(key: DictKey): string {
+/** Python `str()` of a dict key; list indices (`inList`) are ints even though JS holds them as numbers. */
+export function keyStr(key: DictKey, inList = false): string {
+  if (inList && typeof key === 'number') return String(key);
   return keyText(key, pyFloatRepr);
 }
 
 function prepend(full: string, parentIsList: boolean, curIsList: boolean, key: DictKey): string {
-  const k = keyStr(key);
+  const k = keyStr(key, parentIsList);
   if (parentIsList) {
     if (full === '') return `[${k}]`;
     return curIsList ? `[${k}]${full}` : `[${k}].${full}`;
@@ -30,7 +32,7 @@ export function fullKeyOf(container: ContainerNode, key: DictKey | null): string
     if (cur.key !== null) full = prepend(full, cur.parent?.kind === 'list', cur.kind === 'list', cur.key);
   } else {
     if (container.key === null) return '';
-    full = keyStr(container.key);
+    full = keyStr(container.key, container.parent?.kind === 'list');
   }
   while (cur.parent) {
     cur = cur.parent;
@@ -43,7 +45,7 @@ export function fullKeyOf(container: ContainerNode, key: DictKey | null): string
 export function fullKeyOfNode(node: ConfigNode): string {
   if (node.parent) return fullKeyOf(node.parent, node.key);
   if (node.kind !== 'value') return fullKeyOf(node, null);
-  return node.key === null ? '' : keyStr(node.key);
+  return node.key === null ? '' : keyStr(node.key, false);
 }
 
 /**
