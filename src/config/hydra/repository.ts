@@ -23,7 +23,10 @@ export interface SourceDescription {
 }
 
 interface FileText {
-  text: string;
+  /** Identity of this file version for the parse cache (path + mtime + size), or null to skip caching. */
+  cacheKey: string | null;
+  /** The file's content (read only when the parse cache misses). */
+  text: () => string;
   /** Name in YAML error marks (the file's real path). */
   markName: string;
   /** Name recorded as provenance (relative to the primary config directory where possible). */
@@ -44,25 +47,33 @@ function withYaml(configPath: string): string {
   return configPath.endsWith('.yaml') ? configPath : `${configPath}.yaml`;
 }
 
-function isDir(p: string): boolean {
+function kindOf(p: string): 'file' | 'dir' | null {
   try {
-    return statSync(p).isDirectory();
+    const stat = statSync(p);
+    return stat.isFile() ? 'file' : stat.isDirectory() ? 'dir' : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
+function isDir(p: string): boolean {
+  return kindOf(p) === 'dir';
 }
 
 /** Configs in a directory on disk (`file://`). */
 export class DirectorySource implements ConfigSource {
   readonly description: SourceDescription;
+  /** File-system answers memoized for the lifetime of this source (one composition). */
+  private readonly kinds = new Map<string, 'file' | 'dir' | null>();
+
+  private kind(p: string): 'file' | 'dir' | null {
+    let kind = this.kinds.get(p);
+    if (kind === undefined) {
+      kind = kindOf(p);
+      this.kinds.set(p, kind);
+    }
+    return kind;
+  }
 
   constructor(
     readonly root: string,
@@ -73,20 +84,20 @@ export class DirectorySource implements ConfigSource {
   }
 
   available(): boolean {
-    return isDir(this.root);
+    return this.kind(this.root) === 'dir';
   }
 
   isGroup(configPath: string): boolean {
-    return isDir(path.join(this.root, configPath));
+    return this.kind(path.join(this.root, configPath)) === 'dir';
   }
 
   isConfig(configPath: string): boolean {
-    return isFile(path.join(this.root, withYaml(configPath)));
+    return this.kind(path.join(this.root, withYaml(configPath))) === 'file';
   }
 
   list(groupPath: string, filter: 'config' | 'group'): string[] {
     const dir = path.join(this.root, groupPath);
-    if (!isDir(dir)) return [];
+    if (this.kind(dir) !== 'dir') return [];
     const names = new Set<string>();
     for (const entry of readdirSync(dir)) {
       if (entry === '__pycache__' || entry === '__init__.py') continue;
@@ -102,11 +113,17 @@ export class DirectorySource implements ConfigSource {
 
   read(configPath: string): FileText | null {
     const file = path.join(this.root, withYaml(configPath));
-    if (!isFile(file)) return null;
+    if (this.kind(file) !== 'file') return null;
     const real = realpathSync(file);
     const rel = path.relative(this.displayBase, path.resolve(file));
     const displayName = rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(file) : rel.split(path.sep).join('/');
-    return { text: readFileSync(real, 'utf8'), markName: real, displayName };
+    const stat = statSync(real);
+    return {
+      cacheKey: `${real}\0${displayName}\0${stat.mtimeMs}\0${stat.size}`,
+      text: () => readFileSync(real, 'utf8'),
+      markName: real,
+      displayName,
+    };
   }
 }
 
@@ -150,7 +167,7 @@ export class BuiltinHydraSource implements ConfigSource {
     const key = this.normalize(withYaml(configPath));
     const text = BUILTIN_HYDRA_FILES.get(key);
     if (text === undefined) return null;
-    return { text, markName: `pkg://hydra.conf/${key}`, displayName: `pkg://hydra.conf/${key}` };
+    return { cacheKey: `pkg://hydra.conf/${key}`, text: () => text, markName: `pkg://hydra.conf/${key}`, displayName: `pkg://hydra.conf/${key}` };
   }
 }
 
@@ -160,6 +177,8 @@ export interface LoadedConfig {
   /** The `# @package` header value as written, or null. */
   packageHeader: string | null;
   defaults: InputDefault[];
+  /** The config path it was loaded as (messages in its defaults list name it). */
+  configPath: string;
 }
 
 // eslint-disable-next-line no-control-regex -- Python's str.splitlines() also breaks at \x1c-\x1e (file/group/record separators)
@@ -167,7 +186,8 @@ const PY_LINE_BREAKS = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /** Hydra's header scan: `# @key value` lines before the first other non-blank line, within 512 chars. */
 export function parseHeader(text: string): Record<string, string> {
-  const head = Array.from(text).slice(0, 512).join('');
+  // Hydra reads the first 512 characters (code points); 2048 UTF-16 units always cover them.
+  const head = Array.from(text.slice(0, 2048)).slice(0, 512).join('');
   const result: Record<string, string> = {};
   for (const raw of head.split(PY_LINE_BREAKS)) {
     const line = raw.trim();
@@ -265,6 +285,38 @@ function validateInterpolations(node: ContainerNode): void {
   }
 }
 
+/**
+ * Parsed files shared across compositions in this process (multirun composes the same tree many times).
+ * Entries are never mutated: composition copies what it merges.
+ */
+const parseCache = new Map<string, LoadedConfig>();
+const PARSE_CACHE_LIMIT = 2000;
+
+function parseConfigFile(file: FileText, configPath: string): LoadedConfig {
+  // The config path is part of the key: the same file reached as `a/../x` and `x` names itself differently.
+  const cacheKey = file.cacheKey === null ? null : `${file.cacheKey}\0${configPath}`;
+  const cached = cacheKey === null ? undefined : parseCache.get(cacheKey);
+  if (cached) return cached;
+  const text = file.text();
+  const header = parseHeader(text);
+  const config = loadYaml(text, { markName: file.markName, sourceFile: file.displayName });
+  validateInterpolations(config);
+  let defaults: InputDefault[] = [];
+  if (config.kind === 'dict') {
+    const raw = dictGet(config, 'defaults');
+    if (raw !== undefined) {
+      dictDelete(config as DictNode, 'defaults');
+      defaults = parseDefaultsList(configPath, raw);
+    }
+  }
+  const loaded: LoadedConfig = { config, packageHeader: header.package ?? null, defaults, configPath };
+  if (cacheKey !== null) {
+    if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
+    parseCache.set(cacheKey, loaded);
+  }
+  return loaded;
+}
+
 export class ConfigRepository {
   private readonly cache = new Map<string, LoadedConfig | null>();
 
@@ -295,21 +347,7 @@ export class ConfigRepository {
     if (this.cache.has(configPath)) return this.cache.get(configPath) ?? null;
     const source = this.findSource(configPath, 'config');
     const file = source?.read(configPath) ?? null;
-    let loaded: LoadedConfig | null = null;
-    if (file) {
-      const header = parseHeader(file.text);
-      const config = loadYaml(file.text, { markName: file.markName, sourceFile: file.displayName });
-      validateInterpolations(config);
-      let defaults: InputDefault[] = [];
-      if (config.kind === 'dict') {
-        const raw = dictGet(config, 'defaults');
-        if (raw !== undefined) {
-          dictDelete(config as DictNode, 'defaults');
-          defaults = parseDefaultsList(configPath, raw);
-        }
-      }
-      loaded = { config, packageHeader: header.package ?? null, defaults };
-    }
+    const loaded = file ? parseConfigFile(file, configPath) : null;
     this.cache.set(configPath, loaded);
     return loaded;
   }

@@ -46,10 +46,15 @@ interface NodeContext {
   simpleKey?: boolean;
 }
 
+// int()/float() can only accept a string starting (after whitespace) with one of these, or a non-ASCII
+// digit/space; anything else skips the (slower) exact checks.
+const MAYBE_NUMBER = /^[\s0-9+\-.iInN\u0080-\uffff]/;
+
 /** The scalar event PyYAML's representer + serializer produce for a value (str, int, float, bool, None). */
 export function scalarEvent(value: Scalar | DictKey): ScalarEvent {
   if (typeof value === 'string') {
-    const quoted = YAML_BOOL_WORDS.has(value) || parsePyInt(value) !== undefined || parsePyFloat(value) !== undefined;
+    const quoted =
+      YAML_BOOL_WORDS.has(value) || (MAYBE_NUMBER.test(value) && (parsePyInt(value) !== undefined || parsePyFloat(value) !== undefined));
     return { text: value, plainImplicit: resolvePlainForDump(value) === 'str', style: quoted ? "'" : null };
   }
   if (value === null) return { text: 'null', plainImplicit: true, style: null };
@@ -184,6 +189,17 @@ class Emitter {
   private flowLevel = 0;
   private rootContext = false;
   private simpleKeyContext = false;
+  private readonly analyses = new Map<string, Analysis>();
+
+  private analyze(text: string): Analysis {
+    let analysis = this.analyses.get(text);
+    if (!analysis) {
+      analysis = analyzeScalar(text);
+      if (this.analyses.size > 4096) this.analyses.clear();
+      this.analyses.set(text, analysis);
+    }
+    return analysis;
+  }
 
   inlineScalar(value: Scalar): string {
     const event = scalarEvent(value);
@@ -304,7 +320,7 @@ class Emitter {
   }
 
   private checkSimpleKey(event: ScalarEvent): boolean {
-    const analysis = analyzeScalar(event.text);
+    const analysis = this.analyze(event.text);
     return analysis.chars.length < 128 && !analysis.empty && !analysis.multiline;
   }
 
@@ -319,7 +335,7 @@ class Emitter {
 
   private scalar(event: ScalarEvent): void {
     this.increaseIndent(true);
-    const analysis = analyzeScalar(event.text);
+    const analysis = this.analyze(event.text);
     const style = this.chooseStyle(event, analysis);
     const split = !this.simpleKeyContext;
     if (style === '"') this.writeDoubleQuoted(analysis.chars, split);
