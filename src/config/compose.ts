@@ -38,7 +38,10 @@ export interface ComposeOptions {
   now?: Date;
   /** Directory relative paths are resolved against (default: process.cwd()). */
   cwd?: string;
-  /** MULTIRUN skips `???` group defaults, as Hydra does when composing the sweep's base config. */
+  /**
+   * MULTIRUN composes a sweep's base config as Hydra does: sweep overrides are left out (not rejected) and
+   * `???` group defaults are skipped. Compose each job with `expandSweeps` output in RUN mode.
+   */
   mode?: 'RUN' | 'MULTIRUN';
   /** Job identity for multirun jobs (hydra.job.num / hydra.job.id). */
   job?: { num?: number; id?: string };
@@ -61,9 +64,14 @@ export interface ComposeResult {
   defaults: ResultDefault[];
 }
 
-function validateSweeps(overrides: Override[], fromShell: boolean): void {
+/** Outside multirun any sweep is an error; in multirun only sweeps over Hydra's own config are. */
+function validateSweeps(overrides: Override[], fromShell: boolean, multirun: boolean): void {
   for (const o of overrides) {
     if (!isSweepOverride(o)) continue;
+    if (multirun) {
+      if (isHydraOverride(o)) throw new HydraCompactError(`Sweeping over Hydra's configuration is not supported : '${o.inputLine}'`);
+      continue;
+    }
     if (o.valueType === 'simple_choice_sweep') {
       const example = fromShell ? "key=\\'value1,value2\\'" : "key='value1,value2'";
       throw new HydraCompactError(
@@ -232,7 +240,7 @@ function composeImpl(options: ComposeOptions): ComposeResult {
   const warnings: string[] = [];
   const repo = new ConfigRepository([new BuiltinHydraSource(), new DirectorySource(configDir, 'main', configDir)]);
   repo.sources.push(...searchPathSources(repo, options.configName, parsed, cwd, configDir, warnings));
-  validateSweeps(parsed, options.fromShell ?? true);
+  validateSweeps(parsed, options.fromShell ?? true, options.mode === 'MULTIRUN');
 
   const defaultsList = buildDefaultsList(repo, options.configName, parsed, { skipMissing: options.mode === 'MULTIRUN' });
   warnings.unshift(...defaultsList.warnings);

@@ -238,3 +238,14 @@ describe('errors', () => {
     );
   });
 });
+
+describe('multirun base config', () => {
+  it('leaves sweeps out instead of rejecting them, except sweeps over hydra', () => {
+    const r = compose({ configDir: APP, configName: 'config', overrides: ['steps=1,2', 'db=mysql,postgres', 'name=x'], mode: 'MULTIRUN' });
+    expect(toPlain(r.config)).toMatchObject({ steps: 100, name: 'x', db: { driver: 'mysql' } });
+    expect(r.taskOverrides).toEqual(['steps=1,2', 'db=mysql,postgres', 'name=x']);
+    expect(composeError(() => compose({ configDir: APP, configName: 'config', overrides: ['hydra.verbose=true,false'], mode: 'MULTIRUN' })).hydraMessage).toBe(
+      "Sweeping over Hydra's configuration is not supported : 'hydra.verbose=true,false'",
+    );
+  });
+});
