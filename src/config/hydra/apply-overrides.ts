@@ -7,10 +7,10 @@ import type { DictNode, Source } from '../node.js';
 import { dictDelete, dictHas, isStruct, withStruct } from '../node.js';
 import { pyEquals } from '../omega/equality.js';
 import { formatAndRaise } from '../omega/format.js';
-import { omegaUpdate } from '../omega/merge.js';
+import { isContainerLike, omegaUpdate } from '../omega/merge.js';
 import { omegaSelect } from '../omega/resolve.js';
 import type { PyValue } from '../python/value.js';
-import { isContainerValue, PyDict, pyStr } from '../python/value.js';
+import { isContainerValue, pyStr } from '../python/value.js';
 import type { Override } from '../overrides/types.js';
 import { overrideValue } from '../overrides/types.js';
 
@@ -26,10 +26,6 @@ function deleteKey(node: PyValue, key: string): void {
   }
   if (isContainerValue(node)) throw new PyError('TypeError', 'list indices must be integers or slices, not str');
   throw new PyError('TypeError', `'${node === null ? 'NoneType' : typeof node}' object does not support item deletion`);
-}
-
-function isContainerLike(value: PyValue): boolean {
-  return Array.isArray(value) || value instanceof PyDict;
 }
 
 function applyOne(cfg: DictNode, override: Override): void {

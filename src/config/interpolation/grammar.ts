@@ -4,6 +4,8 @@
  * longest match wins, ties go to the rule listed first, modes are pushed/popped by tokens.
  */
 import { PyError } from '../errors.js';
+import type { Matcher } from '../lexing.js';
+import { BOOL_PATTERN, ESC_PATTERN, FLOAT_PATTERN, INT_PATTERN, NULL_PATTERN, stickyMatcher as re, UNQUOTED_CHAR_PATTERN } from '../lexing.js';
 
 type Mode = 'TOP' | 'VALUE' | 'INTER' | 'QSINGLE' | 'QDOUBLE';
 
@@ -43,34 +45,15 @@ export interface Token {
   end: number;
 }
 
-// Shared value-token patterns (sticky regexes, matched at a position).
-const INT_UNSIGNED = '(?:0|[1-9](?:_?[0-9])*)';
-const DIGITS = '[0-9](?:_?[0-9])*';
-// Alternatives ordered so that JS's first-match equals the lexer's longest match.
-const POINT_FLOAT = `(?:${INT_UNSIGNED}?\\.${DIGITS}|${INT_UNSIGNED}\\.)`;
-const EXPONENT_FLOAT = `(?:(?:${INT_UNSIGNED}|${POINT_FLOAT})[eE][+-]?${DIGITS})`;
-export const FLOAT_PATTERN = `[+-]?(?:${EXPONENT_FLOAT}|${POINT_FLOAT}|[Ii][Nn][Ff]|[Nn][Aa][Nn])`;
-export const INT_PATTERN = `[+-]?${INT_UNSIGNED}`;
-const ESC_PATTERN = '(?:\\\\\\\\|\\\\\\(|\\\\\\)|\\\\\\[|\\\\\\]|\\\\\\{|\\\\\\}|\\\\:|\\\\=|\\\\,|\\\\ |\\\\\\t)+';
-
 interface Rule {
   type: TokenType;
   /** Length of the match at `pos`, or -1. */
-  match: (s: string, pos: number) => number;
+  match: Matcher;
   action?: { push?: Mode; pop?: boolean; set?: Mode };
 }
 
-function re(pattern: string): (s: string, pos: number) => number {
-  const r = new RegExp(pattern, 'y');
-  return (s, pos) => {
-    r.lastIndex = pos;
-    const m = r.exec(s);
-    return m ? m[0].length : -1;
-  };
-}
-
 /** `~[stop]* ~[stop\\]`: a run without `stop` chars that does not end with a backslash. */
-function anyStr(stopChars: string): (s: string, pos: number) => number {
+function anyStr(stopChars: string): Matcher {
   return (s, pos) => {
     let end = pos;
     while (end < s.length && !stopChars.includes(s[end])) end++;
@@ -99,7 +82,7 @@ function evenBackslashes(s: string, pos: number): number {
 }
 
 /** ESC_BACKSLASH* '\' quote: backslashes (odd count) escaping a quote. */
-function escQuote(quote: string): (s: string, pos: number) => number {
+function escQuote(quote: string): Matcher {
   return (s, pos) => {
     const n = backslashRun(s, pos);
     return n % 2 === 1 && s[pos + n] === quote ? n + 1 : -1;
@@ -120,9 +103,9 @@ const VALUE_RULES: Rule[] = [
   { type: 'COLON', match: re('[ \\t]*:[ \\t]*') },
   { type: 'FLOAT', match: re(FLOAT_PATTERN) },
   { type: 'INT', match: re(INT_PATTERN) },
-  { type: 'BOOL', match: re('[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]') },
-  { type: 'NULL', match: re('[Nn][Uu][Ll][Ll]') },
-  { type: 'UNQUOTED_CHAR', match: re('[/\\-\\\\+.$%*@?|]') },
+  { type: 'BOOL', match: re(BOOL_PATTERN) },
+  { type: 'NULL', match: re(NULL_PATTERN) },
+  { type: 'UNQUOTED_CHAR', match: re(UNQUOTED_CHAR_PATTERN) },
   { type: 'ID', match: re('[a-zA-Z_][a-zA-Z0-9_]*') },
   { type: 'ESC', match: re(ESC_PATTERN) },
   { type: 'WS', match: re('[ \\t]+') },

@@ -63,7 +63,8 @@ function listMerge(dest: ListNode, src: ListNode): void {
   );
 }
 
-function isContainerLike(value: PyValue): boolean {
+/** A dict/list value (Python container or config container). */
+export function isContainerLike(value: PyValue): boolean {
   return Array.isArray(value) || value instanceof PyDict || isContainerValue(value);
 }
 

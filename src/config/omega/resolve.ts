@@ -6,6 +6,7 @@
 import { PyError } from '../errors.js';
 import type { Element, Interp, Text, TextPart } from '../interpolation/grammar.js';
 import { parseConfigValue } from '../interpolation/grammar.js';
+import { everyOther } from '../lexing.js';
 import type { ConfigNode, ContainerNode, DictKey, RootContext, ValueNode } from '../node.js';
 import { dictChildren, getChild, isInterpolation, MISSING, rootOf } from '../node.js';
 import { parsePyFloat, parsePyInt } from '../python/float.js';
@@ -309,12 +310,6 @@ class Visitor {
     }
     return this.unescape(parts);
   }
-}
-
-function everyOther(text: string): string {
-  let out = '';
-  for (let i = 1; i < text.length; i += 2) out += text[i];
-  return out;
 }
 
 /** Container._resolve_node_interpolation. */

@@ -223,7 +223,8 @@ function sortSweep(sweep: ChoiceSweep | RangeSweep, reverse: boolean): ChoiceSwe
   return out;
 }
 
-function shuffled<T>(values: T[]): T[] {
+/** A shuffled copy (Python's random.shuffle order is not reproducible, and Hydra does not seed it). */
+export function shuffled<T>(values: T[]): T[] {
   const copy = [...values];
   for (let i = copy.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));

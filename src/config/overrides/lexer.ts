@@ -2,7 +2,8 @@
  * Tokens of Hydra's override grammar (OverrideLexer.g4): a KEY mode until `=`, then a VALUE mode.
  * ANTLR lexer semantics: longest match, ties to the earlier rule.
  */
-import { FLOAT_PATTERN, INT_PATTERN } from '../interpolation/grammar.js';
+import type { Matcher } from '../lexing.js';
+import { BOOL_PATTERN, ESC_PATTERN, FLOAT_PATTERN, INT_PATTERN, INT_UNSIGNED_PATTERN, NULL_PATTERN, stickyMatcher as re, UNQUOTED_CHAR_PATTERN } from '../lexing.js';
 
 export type OverrideTokenType =
   | 'EQUAL'
@@ -70,18 +71,7 @@ export const TOKEN_DISPLAY: Record<OverrideTokenType, string> = {
   ERROR: '<ERROR>',
 };
 
-type Matcher = (s: string, pos: number) => number;
-
-function re(pattern: string): Matcher {
-  const r = new RegExp(pattern, 'y');
-  return (s, pos) => {
-    r.lastIndex = pos;
-    const m = r.exec(s);
-    return m ? m[0].length : -1;
-  };
-}
-
-const INT_UNSIGNED = '(?:0|[1-9](?:_?[0-9])*)';
+const INT_UNSIGNED = INT_UNSIGNED_PATTERN;
 const KEY_SPECIAL = '[a-zA-Z_$][a-zA-Z0-9_\\-$]*';
 
 /** QUOTED_VALUE: up to the first matching quote preceded by an even number of backslashes. */
@@ -122,8 +112,6 @@ const KEY_RULES: Rule[] = [
   { type: 'DOT_PATH', match: re(`(?:${KEY_SPECIAL}|${INT_UNSIGNED})(?:\\.(?:${KEY_SPECIAL}|${INT_UNSIGNED}))+`) },
 ];
 
-const ESC = '(?:\\\\\\\\|\\\\\\(|\\\\\\)|\\\\\\[|\\\\\\]|\\\\\\{|\\\\\\}|\\\\:|\\\\=|\\\\,|\\\\ |\\\\\\t)+';
-
 const VALUE_RULES: Rule[] = [
   { type: 'POPEN', match: re('[ \\t]*\\([ \\t]*') },
   { type: 'COMMA', match: re('[ \\t]*,[ \\t]*') },
@@ -136,11 +124,11 @@ const VALUE_RULES: Rule[] = [
   { type: 'EQUAL', match: re('[ \\t]*=[ \\t]*') },
   { type: 'FLOAT', match: re(FLOAT_PATTERN) },
   { type: 'INT', match: re(INT_PATTERN) },
-  { type: 'BOOL', match: re('[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]') },
-  { type: 'NULL', match: re('[Nn][Uu][Ll][Ll]') },
-  { type: 'UNQUOTED_CHAR', match: re('[/\\-\\\\+.$%*@?|]') },
+  { type: 'BOOL', match: re(BOOL_PATTERN) },
+  { type: 'NULL', match: re(NULL_PATTERN) },
+  { type: 'UNQUOTED_CHAR', match: re(UNQUOTED_CHAR_PATTERN) },
   { type: 'ID', match: re('[a-zA-Z_][a-zA-Z0-9_\\-]*') },
-  { type: 'ESC', match: re(ESC) },
+  { type: 'ESC', match: re(ESC_PATTERN) },
   { type: 'WS', match: re('[ \\t]+') },
   { type: 'QUOTED_VALUE', match: quotedValue },
   { type: 'INTERPOLATION', match: interpolation },

@@ -4,6 +4,7 @@
  * way Hydra's OverridesParser reports them.
  */
 import { HydraCompactError, PyError } from '../errors.js';
+import { everyOther } from '../lexing.js';
 import { parsePyFloat, parsePyInt } from '../python/float.js';
 import type { FunctionValue } from './functions.js';
 import { callOverrideFunction } from './functions.js';
@@ -337,12 +338,6 @@ function valueTypeOf(value: FunctionValue): ValueType {
   if (value instanceof IntervalSweep) return 'interval_sweep';
   if (value instanceof RangeSweep) return 'range_sweep';
   return 'element';
-}
-
-function everyOther(text: string): string {
-  let out = '';
-  for (let i = 1; i < text.length; i += 2) out += text[i];
-  return out;
 }
 
 /** Hydra's _createPrimitive: outer whitespace dropped; several tokens concatenate to a string. */

@@ -8,6 +8,7 @@ import { HydraCompactError, PyError, publicErrors } from '../errors.js';
 import { BuiltinHydraSource, ConfigRepository, DirectorySource } from '../hydra/repository.js';
 import { Decimal } from '../python/decimal.js';
 import { pyFloatRepr } from '../python/float.js';
+import { shuffled } from './functions.js';
 import { parseOverrides } from './parser.js';
 import type { Override, ParsedElement } from './types.js';
 import { ChoiceSweep, GlobSweep, IntervalSweep, isHydraOverride, isSweep, isSweepOverride, keyElement, ParsedDict, QuotedString, RangeSweep } from './types.js';
@@ -34,15 +35,6 @@ export function elementAsString(value: ParsedElement): string {
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'number') return pyFloatRepr(value);
   return value.toString();
-}
-
-function shuffled<T>(values: T[]): T[] {
-  const copy = [...values];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy;
 }
 
 /** The values of `range(start, stop, step)`: Python's range for ints, Decimal stepping otherwise. */
