@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
-import { compose, ConfigComposeError } from '../config/index.js';
-import { renderConfig } from '../config/print.js';
+import { compose, ConfigComposeError, renderConfig } from '../config/index.js';
 import { UserError } from '../util/errors.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';

@@ -32,6 +32,8 @@ export {
 } from './node.js';
 export type { FlatEntry, PlainOptions, PlainValue } from './views.js';
 export { flatten, formatSource, resolveAll, selectNode, toPlain, toYaml } from './views.js';
+export type { RenderOptions } from './print.js';
+export { renderConfig } from './print.js';
 export type { ExpandSweepsOptions } from './overrides/sweep.js';
 export { expandSweeps } from './overrides/sweep.js';
 export type { ResolverContext, ResolverFn, ResolverOptions, ResolverResult } from './resolvers/registry.js';
