@@ -133,3 +133,11 @@ describe('built-in resolvers', () => {
     );
   });
 });
+
+describe('malformed interpolations', () => {
+  it('fail with GrammarParseError instead of hanging or crashing', () => {
+    for (const text of ['${${', '${a', '${a:', '${.}x${', "${oc.select:'a}", '${a[}']) {
+      expect(failure(`v: "${text}"`).exceptionType, text).toBe('omegaconf.errors.GrammarParseError');
+    }
+  });
+});

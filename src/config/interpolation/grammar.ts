@@ -296,9 +296,10 @@ class GrammarParser {
     let depth = 0;
     for (;;) {
       const t = this.peek(k);
+      if (t.type === 'EOF') break;
       if (t.type === 'INTER_OPEN') depth++;
       else if (t.type === 'INTER_CLOSE' && depth > 0) depth--;
-      else if (depth === 0 && (t.type === 'COLON' || t.type === 'INTER_CLOSE' || t.type === 'EOF' || t.type === 'BRACKET_OPEN')) break;
+      else if (depth === 0 && (t.type === 'COLON' || t.type === 'INTER_CLOSE' || t.type === 'BRACKET_OPEN')) break;
       else if (depth === 0 && t.type !== 'ID' && t.type !== 'DOT' && t.type !== 'INTER_KEY') break;
       k++;
     }

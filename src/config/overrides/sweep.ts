@@ -37,14 +37,23 @@ export function elementAsString(value: ParsedElement): string {
   return value.toString();
 }
 
+/** A guard against sweeps that would exhaust memory (Hydra itself has none). */
+const MAX_SWEEP_VALUES = 1_000_000;
+
 /** The values of `range(start, stop, step)`: Python's range for ints, Decimal stepping otherwise. */
 export function rangeValues(sweep: RangeSweep): Array<bigint | number> {
   const { start, stop, step } = sweep;
   const out: Array<bigint | number> = [];
   if (typeof start === 'bigint' && typeof stop === 'bigint' && typeof step === 'bigint') {
     if (step === 0n) throw new PyError('ValueError', 'range() arg 3 must not be zero');
-    for (let v = start; step > 0n ? v < stop : v > stop; v += step) out.push(v);
+    for (let v = start; step > 0n ? v < stop : v > stop; v += step) {
+      if (out.length >= MAX_SWEEP_VALUES) throw new PyError('ValueError', `range() sweep has more than ${MAX_SWEEP_VALUES} values`);
+      out.push(v);
+    }
     return out;
+  }
+  for (const v of [start, stop, step]) {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new PyError('ValueError', `range() bounds and step must be finite, got ${pyFloatRepr(v)}`);
   }
   let cur = Decimal.from(start);
   const end = Decimal.from(stop);
@@ -52,6 +61,7 @@ export function rangeValues(sweep: RangeSweep): Array<bigint | number> {
   if (inc.isZero()) throw new PyError('HydraException', `Invalid range values (start:${cur}, stop:${end}, step:${inc})`);
   const positive = inc.compare(Decimal.fromInt(0n)) > 0;
   while (positive ? cur.compare(end) < 0 : cur.compare(end) > 0) {
+    if (out.length >= MAX_SWEEP_VALUES) throw new PyError('ValueError', `range() sweep has more than ${MAX_SWEEP_VALUES} values`);
     out.push(cur.toFloat());
     cur = cur.add(inc);
   }

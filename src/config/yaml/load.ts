@@ -10,6 +10,8 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 
 import { PyError } from '../errors.js';
 import type { ConfigNode, ContainerNode, DictKey, Scalar, Source } from '../node.js';
 import { createDict, createList, createValue, dictSet, keyId, listAppend } from '../node.js';
+import { parsePyFloat } from '../python/float.js';
+import { pyStrRepr } from '../python/value.js';
 import { resolvePlainForLoad } from './implicit.js';
 
 const TAG_PREFIX = 'tag:yaml.org,2002:';
@@ -248,6 +250,17 @@ class Loader {
   }
 }
 
+function pyIntBase(text: string, base: number): bigint {
+  const digits = { 2: /^[+-]?[01]+$/, 8: /^[+-]?[0-7]+$/, 10: /^[+-]?[0-9]+$/, 16: /^[+-]?[0-9a-fA-F]+$/ }[base] as RegExp;
+  const body = text.trim();
+  if (!digits.test(body)) throw new PyError('ValueError', `invalid literal for int() with base ${base}: ${pyStrRepr(text)}`);
+  const negative = body.startsWith('-');
+  const unsigned = body.replace(/^[+-]/, '');
+  const prefix = { 2: '0b', 8: '0o', 10: '', 16: '0x' }[base] as string;
+  const value = BigInt(`${prefix}${unsigned}`);
+  return negative ? -value : value;
+}
+
 /** PyYAML construct_yaml_int: `_` dropped, 0b/0x/0 (octal) prefixes, sexagesimal `a:b:c`. */
 export function constructYamlInt(text: string): bigint {
   let value = text.replace(/_/g, '');
@@ -255,23 +268,19 @@ export function constructYamlInt(text: string): bigint {
   if (value[0] === '-') sign = -1n;
   if (value[0] === '+' || value[0] === '-') value = value.slice(1);
   if (value === '0') return 0n;
-  const parseBase = (digits: string, base: number, prefix: string): bigint => {
-    if (digits === '') throw new PyError('ValueError', `invalid literal for int() with base ${base}: ''`);
-    return BigInt(`${prefix}${digits}`);
-  };
-  if (value.startsWith('0b')) return sign * parseBase(value.slice(2), 2, '0b');
-  if (value.startsWith('0x')) return sign * parseBase(value.slice(2), 16, '0x');
-  if (value[0] === '0') return sign * BigInt(`0o${value.slice(1)}`);
+  if (value.startsWith('0b')) return sign * pyIntBase(value.slice(2), 2);
+  if (value.startsWith('0x')) return sign * pyIntBase(value.slice(2), 16);
+  if (value[0] === '0') return sign * pyIntBase(value, 8);
   if (value.includes(':')) {
     let result = 0n;
     let base = 1n;
     for (const part of value.split(':').reverse()) {
-      result += BigInt(part) * base;
+      result += pyIntBase(part, 10) * base;
       base *= 60n;
     }
     return sign * result;
   }
-  return sign * BigInt(value);
+  return sign * pyIntBase(value, 10);
 }
 
 /** PyYAML construct_yaml_float (Python float arithmetic order kept for sexagesimal values). */
@@ -283,8 +292,8 @@ export function constructYamlFloat(text: string): number {
   if (value === '.inf') return sign * Infinity;
   if (value === '.nan') return NaN;
   const toFloat = (s: string): number => {
-    const x = Number(s);
-    if (s === '' || s === '.' || Number.isNaN(x)) throw new PyError('ValueError', `could not convert string to float: '${s}'`);
+    const x = parsePyFloat(s);
+    if (x === undefined) throw new PyError('ValueError', `could not convert string to float: ${pyStrRepr(s)}`);
     return x;
   };
   if (value.includes(':')) {
