@@ -1,0 +1,71 @@
+// Config composer timings (run after `npm run build`): compose + print for the rl_* Hydra cases, for
+// config/ppo_trainer.yaml when present (and a verl checkout's config dir given as VERL_CONFIG_DIR), and
+// the CLI cold start. Prints numbers; asserts nothing.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist/config/index.js');
+if (!existsSync(dist)) {
+  console.error('build first: npm run build');
+  process.exit(2);
+}
+const { compose, toYaml, resolveAll, flatten } = await import(dist);
+
+function time(label, fn, iterations) {
+  for (let i = 0; i < 3; i++) fn();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) fn();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6 / iterations;
+  console.log(`${label.padEnd(58)} ${ms.toFixed(2).padStart(8)} ms/iter  (${iterations} iters)`);
+  return ms;
+}
+
+function countLeaves(options) {
+  return flatten(compose(options).config).length;
+}
+
+const casesDir = path.join(root, 'tests/fixtures/hydra-cases');
+const targets = [];
+for (const name of ['rl_ppo_default_compose', 'rl_ppo_overrides_resolved', 'rl_grpo_megatron_no_critic']) {
+  const dir = path.join(casesDir, name);
+  const overrides = readFileSync(path.join(dir, 'overrides.txt'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const resolve = existsSync(path.join(dir, 'flags.txt'));
+  targets.push({ label: name, options: { configDir: path.join(dir, 'conf'), configName: 'config', overrides }, resolve });
+}
+if (existsSync(path.join(root, 'config/ppo_trainer.yaml'))) {
+  targets.push({ label: 'config/ppo_trainer', options: { configDir: path.join(root, 'config'), configName: 'ppo_trainer', overrides: [] } });
+}
+if (process.env.VERL_CONFIG_DIR) {
+  for (const name of ['ppo_trainer', 'ppo_megatron_trainer']) {
+    targets.push({ label: `verl ${name}`, options: { configDir: process.env.VERL_CONFIG_DIR, configName: name, overrides: [] } });
+  }
+}
+
+console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
+for (const t of targets) {
+  const leaves = countLeaves(t.options);
+  const run = () => {
+    const r = compose(t.options);
+    return toYaml(t.resolve ? resolveAll(r.config) : r.config);
+  };
+  time(`compose+print ${t.label} (${leaves} leaves${t.resolve ? ', resolved' : ''})`, run, 50);
+}
+
+const bin = path.join(root, 'bin/verl-ts');
+const caseConf = path.join(casesDir, 'rl_ppo_default_compose/conf');
+const coldRuns = 5;
+let total = 0;
+for (let i = 0; i < coldRuns; i++) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [bin, 'print-config', '--config-path', caseConf, '--config-name', 'config'], { encoding: 'utf8' });
+  total += Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(r.stderr);
+}
+const nodeStart = process.hrtime.bigint();
+for (let i = 0; i < coldRuns; i++) spawnSync(process.execPath, ['-e', '0']);
+const nodeMs = Number(process.hrtime.bigint() - nodeStart) / 1e6 / coldRuns;
+console.log(`${'CLI cold start: node bin/verl-ts print-config (rl case)'.padEnd(58)} ${(total / coldRuns).toFixed(1).padStart(8)} ms/run  (${coldRuns} runs)`);
+console.log(`${'  of which bare `node -e 0`'.padEnd(58)} ${nodeMs.toFixed(1).padStart(8)} ms/run`);
