@@ -1,30 +1,14 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { compose, ConfigComposeError, renderConfig } from '../config/index.js';
 import { UserError } from '../util/errors.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
-
-/** The package's own config directory (works from src/ under vitest and from dist/). */
-export function defaultConfigDir(): string {
-  return fileURLToPath(new URL('../../config/', import.meta.url));
-}
-
-function stringArg(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function overridesArg(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map((v) => String(v));
-}
+import { configArgs, stringArg, withConfigArgs } from './config-args.js';
 
 async function run(args: Record<string, unknown>, io: CliIO): Promise<number> {
-  const configDir = path.resolve(io.cwd, stringArg(args['config-path']) ?? defaultConfigDir());
-  const configName = stringArg(args['config-name']) ?? 'ppo_trainer';
+  const { configDir, configName, overrides } = configArgs(args, io.cwd, 'ppo_trainer');
   try {
-    const result = compose({ configDir, configName, overrides: overridesArg(args.overrides), env: io.env, cwd: io.cwd });
+    const result = compose({ configDir, configName, overrides, env: io.env, cwd: io.cwd });
     for (const warning of result.warnings) io.stderr(`UserWarning: ${warning}\n`);
     io.stdout(
       renderConfig(result.config, {
@@ -54,10 +38,7 @@ export const printConfigCommand: CliCommand = {
     ['$0 print-config --provenance actor_rollout_ref.actor.optim.lr=1e-6', 'show where every value comes from'],
   ],
   build: (y: Argv) =>
-    y
-      .positional('overrides', { type: 'string', array: true, describe: 'Hydra overrides: key=value, +key=value, ++key=value, ~key, group=option' })
-      .option('config-path', { type: 'string', describe: "config directory (default: the package's config/)" })
-      .option('config-name', { type: 'string', describe: 'primary config name without .yaml (default: ppo_trainer)' })
+    withConfigArgs(y, 'ppo_trainer')
       .option('resolve', { type: 'boolean', default: false, describe: 'resolve interpolations before printing (OmegaConf.resolve)' })
       .option('package', { type: 'string', describe: 'print only this node (dotted path), like Hydra --package' })
       .option('flatten', { type: 'boolean', default: false, describe: 'print one `dotted.key: value` line per leaf' })

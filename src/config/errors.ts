@@ -98,12 +98,15 @@ export function isPyError(err: unknown, type?: string): err is PyError {
 export class HydraCompactError extends Error {
   readonly hydraType: string;
   readonly pyCause?: PyError;
+  /** verl-ts's own hint (e.g. the closest existing key), printed after Hydra's text. */
+  readonly suggestion?: string;
 
-  constructor(message: string, options: { type?: string; cause?: PyError } = {}) {
+  constructor(message: string, options: { type?: string; cause?: PyError; suggestion?: string } = {}) {
     super(message);
     this.hydraType = options.type ?? 'ConfigCompositionException';
     this.name = this.hydraType;
     if (options.cause?.isA('OmegaConfBaseException')) this.pyCause = options.cause;
+    if (options.suggestion !== undefined) this.suggestion = options.suggestion;
   }
 }
 
@@ -123,18 +126,24 @@ export class ConfigComposeError extends ConfigError {
   readonly kind: 'compact' | 'exception';
   /** For the exception kind: the qualified type, e.g. 'omegaconf.errors.InterpolationKeyError'. */
   readonly exceptionType?: string;
+  /**
+   * verl-ts's addition to Hydra's text, e.g. "Did you mean 'trainer.total_epochs'?" for a mistyped key. It is
+   * the last line of `message`, after Hydra's own output, which stays byte-identical above it.
+   */
+  readonly suggestion?: string;
 
-  constructor(kind: 'compact' | 'exception', hydraMessage: string, exceptionType?: string) {
+  constructor(kind: 'compact' | 'exception', hydraMessage: string, exceptionType?: string, suggestion?: string) {
     const text =
       kind === 'compact'
         ? `${hydraMessage}\n\n${HYDRA_FULL_ERROR_HINT}`
         : hydraMessage === ''
           ? (exceptionType ?? 'Exception')
           : `${exceptionType}: ${hydraMessage}`;
-    super(text);
+    super(suggestion === undefined ? text : `${text}\n${suggestion}`);
     this.kind = kind;
     this.hydraMessage = hydraMessage;
     if (exceptionType !== undefined) this.exceptionType = exceptionType;
+    if (suggestion !== undefined) this.suggestion = suggestion;
   }
 }
 
@@ -143,7 +152,7 @@ export function toComposeError(err: unknown): ConfigComposeError {
   if (err instanceof ConfigComposeError) return err;
   if (err instanceof HydraCompactError) {
     const text = err.pyCause ? `${err.message}\n${err.pyCause.message}` : err.message;
-    return new ConfigComposeError('compact', text);
+    return new ConfigComposeError('compact', text, undefined, err.suggestion);
   }
   if (err instanceof PyError) return new ConfigComposeError('exception', err.message, err.qualifiedType);
   throw err;

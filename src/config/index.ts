@@ -31,7 +31,7 @@ export {
   MISSING,
 } from './node.js';
 export type { FlatEntry, PlainOptions, PlainValue } from './views.js';
-export { flatten, formatSource, resolveAll, selectNode, toPlain, toYaml } from './views.js';
+export { flatten, formatSource, plainToYaml, resolveAll, selectNode, toPlain, toYaml } from './views.js';
 export type { RenderOptions } from './print.js';
 export { renderConfig } from './print.js';
 export type { ExpandSweepsOptions } from './overrides/sweep.js';

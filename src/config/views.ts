@@ -149,3 +149,23 @@ export function flatten(node: ConfigNode, options: { resolve?: boolean } = {}): 
   });
 }
 
+
+/** Python value for plain data; JS integers become Python ints, other numbers floats. */
+function fromPlain(value: PlainValue): PyValue {
+  if (Array.isArray(value)) return value.map(fromPlain);
+  if (value !== null && typeof value === 'object') {
+    const d = new PyDict();
+    for (const [k, v] of Object.entries(value)) d.set(k, fromPlain(v));
+    return d;
+  }
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  return value;
+}
+
+/**
+ * Plain data printed as `OmegaConf.to_yaml` prints it (e.g. Hydra's `.hydra/overrides.yaml`, a list of
+ * strings). A JS integer prints as a Python int, any other number as a float.
+ */
+export function plainToYaml(value: PlainValue): string {
+  return publicErrors(() => dumpYaml(fromPlain(value)));
+}

@@ -4,7 +4,7 @@ export type { DType, TensorData } from './tensor.js';
 export { Batch, BatchError } from './batch.js';
 export type { BatchInit, Meta } from './batch.js';
 export { batchToArrow } from './arrow.js';
-export { DATA_CONFIG_DEFAULTS, DEFAULT_DATA_SEED, TRUNCATIONS, dataConfigFromVerl, fileList } from './config.js';
+export { DATA_CONFIG_DEFAULTS, DEFAULT_DATA_SEED, TRUNCATIONS, dataConfigFromSection, fileList } from './config.js';
 export type { DataConfig, Truncation } from './config.js';
 export { RLDataset, asMessages, describeSource } from './dataset.js';
 export type { DatasetOptions, LoadOptions, PromptSample, RowSource } from './dataset.js';

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { readTable } from '../data/io/read-rows.js';
 import type { Row } from '../data/io/read-rows.js';
 import { fileList } from '../data/config.js';
+import type { EvaluationFileConfig } from '../config/schema/evaluation.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { ConfigError, InputError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
@@ -60,63 +61,26 @@ export interface EvaluationIO {
   cwd?: string;
 }
 
-type Raw = Record<string, unknown>;
-
-function section(v: unknown, key: string): Raw {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${key}: expected a mapping, got ${JSON.stringify(v)}`);
-  return v as Raw;
-}
-
-function str(v: unknown, key: string, fallback: string): string {
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'string' || v === '') throw new ConfigError(`${key}: expected a non-empty string, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function num(v: unknown, key: string, fallback: number | null, opts: { positive?: boolean; nullable?: boolean } = {}): number | null {
-  if (v === undefined) return fallback;
-  if (v === null && opts.nullable) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v) || (opts.positive && v <= 0)) {
-    throw new ConfigError(`${key}: expected a ${opts.positive ? 'positive ' : ''}number${opts.nullable ? ' or null' : ''}, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-/** Map a composed evaluation.yaml (snake_case) onto EvaluationConfig. */
-export function evaluationConfigFromVerl(cfg: Raw): EvaluationConfig {
-  const data = section(cfg.data, 'data');
-  const crf = section(cfg.custom_reward_function, 'custom_reward_function');
-  const paths = fileList(data.path, 'data.path');
-  if (paths.length === 0) throw new ConfigError('data.path: no file given; name the generations file (.parquet, .jsonl or .json) to evaluate');
-  const onError = crf.on_error ?? 'raise';
-  if (onError !== 'raise' && onError !== 'zero') throw new ConfigError(`custom_reward_function.on_error: expected raise or zero, got ${JSON.stringify(onError)}`);
-  const kwargs = section(crf.reward_kwargs, 'custom_reward_function.reward_kwargs');
-  const outputPath = data.output_path;
-  if (outputPath !== undefined && outputPath !== null && typeof outputPath !== 'string') {
-    throw new ConfigError(`data.output_path: expected a file path or null, got ${JSON.stringify(outputPath)}`);
-  }
-  const crfPath = crf.path;
-  if (crfPath !== undefined && crfPath !== null && typeof crfPath !== 'string') {
-    throw new ConfigError(`custom_reward_function.path: expected a file path or null, got ${JSON.stringify(crfPath)}`);
-  }
+/** Map the composed and schema-validated evaluation.yaml onto EvaluationConfig. */
+export function evaluationConfigFromSection(cfg: EvaluationFileConfig): EvaluationConfig {
+  const crf = cfg.custom_reward_function;
   return {
     data: {
-      path: paths,
-      responseKey: str(data.response_key, 'data.response_key', 'responses'),
-      dataSourceKey: str(data.data_source_key, 'data.data_source_key', 'data_source'),
-      rewardModelKey: str(data.reward_model_key, 'data.reward_model_key', 'reward_model'),
-      outputPath: (outputPath as string | null | undefined) || null,
+      path: fileList(cfg.data.path),
+      responseKey: cfg.data.response_key,
+      dataSourceKey: cfg.data.data_source_key,
+      rewardModelKey: cfg.data.reward_model_key,
+      outputPath: cfg.data.output_path,
     },
     customRewardFunction: {
-      path: (crfPath as string | null | undefined) || null,
-      name: str(crf.name, 'custom_reward_function.name', 'compute_score'),
-      rewardKwargs: { ...kwargs },
-      onError,
-      timeoutS: num(crf.timeout_s, 'custom_reward_function.timeout_s', null, { positive: true, nullable: true }),
+      path: crf.path,
+      name: crf.name,
+      rewardKwargs: { ...crf.reward_kwargs },
+      onError: crf.on_error,
+      timeoutS: crf.timeout_s,
     },
-    maxConcurrency: num(cfg.max_concurrency, 'max_concurrency', 16, { positive: true }) as number,
-    passThreshold: num(cfg.pass_threshold, 'pass_threshold', 1.0) as number,
+    maxConcurrency: cfg.max_concurrency,
+    passThreshold: cfg.pass_threshold,
   };
 }
 
@@ -161,7 +125,7 @@ function toEvalRows(rows: Row[], file: string, cfg: EvaluationConfig, columns: s
     const ds = row[d.dataSourceKey];
     if (typeof ds !== 'string') throw new InputError(`${where}: column '${d.dataSourceKey}' must be a string, got ${ds === null ? 'null' : typeof ds}`);
     const rm = row[d.rewardModelKey];
-    const groundTruth = rm !== null && typeof rm === 'object' && !Array.isArray(rm) ? ((rm as Raw).ground_truth ?? null) : null;
+    const groundTruth = rm !== null && typeof rm === 'object' && !Array.isArray(rm) ? ((rm as Record<string, unknown>).ground_truth ?? null) : null;
     const extra = row.extra_info;
     const extraInfo = extra !== null && typeof extra === 'object' && !Array.isArray(extra) ? (extra as ExtraInfo) : null;
     return { where, dataSource: ds, responses: responses as string[], groundTruth, extraInfo };

@@ -6,6 +6,7 @@
  *
  * verl-ts additions: custom_reward_function.on_error (raise | zero) and custom_reward_function.timeout_s.
  */
+import type { CustomRewardFunctionSection, DataSection, RewardModelSection } from '../config/schema/sections.js';
 import type { Tokenizer } from '../models/tokenizer/types.js';
 import { ConfigError } from '../util/errors.js';
 import { createRewardManager } from './managers/registry.js';
@@ -34,13 +35,12 @@ export interface RewardConfig {
 }
 
 function mapping(v: unknown, key: string): Raw {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${key}: expected a mapping, got ${JSON.stringify(v)}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${key}: expected a mapping, got ${JSON.stringify(v)}`);
   return v as Raw;
 }
 
-function overlongFrom(v: Raw, key: string): OverlongBufferConfig | null {
-  if (Object.keys(v).length === 0) return null;
+/** verl's DAPO scripts pass the overlong buffer inside reward_kwargs as overlong_buffer_cfg (free-form). */
+function overlongFromKwargs(v: Raw, key: string): OverlongBufferConfig {
   const bool = (k: string) => {
     const x = v[k] ?? false;
     if (typeof x !== 'boolean') throw new ConfigError(`${key}.${k}: expected true or false, got ${JSON.stringify(x)}`);
@@ -54,23 +54,37 @@ function overlongFrom(v: Raw, key: string): OverlongBufferConfig | null {
   return { enable: bool('enable'), len: num('len'), penaltyFactor: num('penalty_factor'), log: bool('log') };
 }
 
-export function rewardConfigFromVerl(root: { reward_model?: unknown; custom_reward_function?: unknown; data?: unknown }): RewardConfig {
-  const rm = mapping(root.reward_model, 'reward_model');
-  const crf = mapping(root.custom_reward_function, 'custom_reward_function');
-  const data = mapping(root.data, 'data');
-  const kwargs = { ...mapping(rm.reward_kwargs, 'reward_model.reward_kwargs') };
-  let overlong = overlongFrom(mapping(rm.overlong_buffer, 'reward_model.overlong_buffer'), 'reward_model.overlong_buffer');
+export interface RewardSections {
+  reward_model: RewardModelSection;
+  custom_reward_function: CustomRewardFunctionSection;
+  data: Pick<DataSection, 'reward_fn_key' | 'max_response_length'>;
+}
+
+/**
+ * Map the validated reward_model, custom_reward_function and data sections onto RewardConfig. reward_kwargs is
+ * free-form, so the verl keys read out of it (overlong_buffer_cfg, max_resp_len, max_concurrency) are checked here.
+ */
+export function rewardConfigFromSections(cfg: RewardSections): RewardConfig {
+  const rm = cfg.reward_model;
+  const crf = cfg.custom_reward_function;
+  const kwargs: Raw = { ...rm.reward_kwargs };
+  const ob = rm.overlong_buffer;
+  let overlong: OverlongBufferConfig | null = ob.enable
+    ? { enable: ob.enable, len: ob.len, penaltyFactor: ob.penalty_factor, log: ob.log }
+    : null;
   if (kwargs.overlong_buffer_cfg !== undefined) {
-    overlong = overlongFrom(mapping(kwargs.overlong_buffer_cfg, 'reward_model.reward_kwargs.overlong_buffer_cfg'), 'reward_model.reward_kwargs.overlong_buffer_cfg');
+    const key = 'reward_model.reward_kwargs.overlong_buffer_cfg';
+    overlong = overlongFromKwargs(mapping(kwargs.overlong_buffer_cfg, key), key);
     delete kwargs.overlong_buffer_cfg;
   }
-  let maxResponseLength: unknown = data.max_response_length ?? 512;
+  let maxResponseLength = cfg.data.max_response_length;
   if (kwargs.max_resp_len !== undefined) {
-    maxResponseLength = kwargs.max_resp_len;
+    const m = kwargs.max_resp_len;
+    if (typeof m !== 'number' || !Number.isInteger(m) || m <= 0) {
+      throw new ConfigError(`reward_model.reward_kwargs.max_resp_len: expected a positive integer, got ${JSON.stringify(m)}`);
+    }
+    maxResponseLength = m;
     delete kwargs.max_resp_len;
-  }
-  if (typeof maxResponseLength !== 'number' || !Number.isInteger(maxResponseLength)) {
-    throw new ConfigError(`data.max_response_length: expected an integer, got ${JSON.stringify(maxResponseLength)}`);
   }
   let maxConcurrency: number | undefined;
   if (kwargs.max_concurrency !== undefined) {
@@ -79,27 +93,13 @@ export function rewardConfigFromVerl(root: { reward_model?: unknown; custom_rewa
     maxConcurrency = c;
     delete kwargs.max_concurrency;
   }
-  const manager = rm.reward_manager ?? 'naive';
-  if (typeof manager !== 'string') throw new ConfigError(`reward_model.reward_manager: expected a name, got ${JSON.stringify(manager)}`);
-  const onError = crf.on_error ?? 'raise';
-  if (onError !== 'raise' && onError !== 'zero') throw new ConfigError(`custom_reward_function.on_error: expected raise or zero, got ${JSON.stringify(onError)}`);
-  const timeout = crf.timeout_s ?? null;
-  if (timeout !== null && (typeof timeout !== 'number' || !(timeout > 0))) {
-    throw new ConfigError(`custom_reward_function.timeout_s: expected a positive number of seconds or null, got ${JSON.stringify(timeout)}`);
-  }
-  const path = crf.path ?? null;
-  if (path !== null && typeof path !== 'string') throw new ConfigError(`custom_reward_function.path: expected a file path or null, got ${JSON.stringify(path)}`);
-  const name = crf.name ?? 'compute_score';
-  if (typeof name !== 'string') throw new ConfigError(`custom_reward_function.name: expected a function name, got ${JSON.stringify(name)}`);
-  const rewardFnKey = data.reward_fn_key ?? 'data_source';
-  if (typeof rewardFnKey !== 'string') throw new ConfigError(`data.reward_fn_key: expected a column name, got ${JSON.stringify(rewardFnKey)}`);
   return {
-    rewardManager: manager,
+    rewardManager: rm.reward_manager,
     rewardKwargs: kwargs,
     overlongBuffer: overlong,
-    customRewardFunction: { path: path || null, name, rewardKwargs: { ...mapping(crf.reward_kwargs, 'custom_reward_function.reward_kwargs') } },
-    policy: { onError, timeoutS: timeout as number | null },
-    rewardFnKey,
+    customRewardFunction: { path: crf.path, name: crf.name, rewardKwargs: { ...crf.reward_kwargs } },
+    policy: { onError: crf.on_error, timeoutS: crf.timeout_s },
+    rewardFnKey: cfg.data.reward_fn_key,
     maxResponseLength,
     maxConcurrency,
   };

@@ -43,7 +43,8 @@ export type {
   RewardManagerOptions,
   RewardOutput,
 } from './managers/types.js';
-export { loadRewardManager, rewardConfigFromVerl } from './from-config.js';
+export { loadRewardManager, rewardConfigFromSections } from './from-config.js';
+export type { RewardSections } from './from-config.js';
 export type { RewardConfig } from './from-config.js';
-export { evaluationConfigFromVerl, passAtK, runEvaluation } from './evaluate.js';
+export { evaluationConfigFromSection, passAtK, runEvaluation } from './evaluate.js';
 export type { DataSourceSummary, EvaluationConfig, EvaluationIO, EvaluationSummary } from './evaluate.js';

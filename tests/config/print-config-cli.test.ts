@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
-import { defaultConfigDir } from '../../src/cli/print-config.js';
+import { defaultConfigDir } from '../../src/cli/config-args.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const APP = path.join(ROOT, 'tests/fixtures/config/trees/app');

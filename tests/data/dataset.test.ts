@@ -6,7 +6,8 @@ import { RLDataset } from '../../src/data/dataset.js';
 import type { DatasetOptions } from '../../src/data/dataset.js';
 import { collatePrompts } from '../../src/data/collate.js';
 import { StatefulDataLoader } from '../../src/data/dataloader.js';
-import { DATA_CONFIG_DEFAULTS, dataConfigFromVerl } from '../../src/data/config.js';
+import { DATA_CONFIG_DEFAULTS, dataConfigFromSection } from '../../src/data/config.js';
+import { dataSection } from '../support/composed-config.js';
 import { createRLDataLoaders } from '../../src/data/loaders.js';
 import { writeParquet } from '../../src/data/io/parquet-write.js';
 import { assignUids, uuid4 } from '../../src/data/uid.js';
@@ -213,14 +214,15 @@ describe('StatefulDataLoader', () => {
 
 describe('data config', () => {
   it("maps verl's data section with its defaults", () => {
-    const c = dataConfigFromVerl({ train_files: 'a.parquet', val_files: ['b.parquet', 'c.jsonl'], max_prompt_length: 64, truncation: 'left', seed: 3 });
+    const c = dataConfigFromSection(dataSection(['train_files=a.parquet', 'val_files=[b.parquet,c.jsonl]', 'max_prompt_length=64', 'truncation=left', 'seed=3']));
     expect(c).toEqual({ ...DATA_CONFIG_DEFAULTS, trainFiles: ['a.parquet'], valFiles: ['b.parquet', 'c.jsonl'], maxPromptLength: 64, truncation: 'left', seed: 3 });
   });
 
   it('names the key of a bad value', () => {
-    expect(() => dataConfigFromVerl({ truncation: 'both' })).toThrow("data.truncation: expected one of error, left, right, middle, got 'both'");
-    expect(() => dataConfigFromVerl({ max_prompt_length: '512' })).toThrow("data.max_prompt_length: expected an integer, got '512'");
-    expect(() => dataConfigFromVerl({ train_files: [1] })).toThrow('data.train_files: expected a file path or a list of file paths, got [1]');
+    // The schema validates the section; keys are relative to it here (the trainer reports them under data.).
+    expect(() => dataSection(['truncation=both'])).toThrow("truncation: 'both' is not allowed; expected one of: error, left, right, middle.");
+    expect(() => dataSection(["max_prompt_length='512'"])).toThrow("max_prompt_length: expected an integer >= 1, got '512'");
+    expect(() => dataSection(['train_files=[1]'])).toThrow('train_files: expected a non-empty string, or a list of non-empty strings, got [1]');
   });
 
   it('builds train and validation loaders as verl does', async () => {

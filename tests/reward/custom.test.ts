@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCustomRewardFunction } from '../../src/reward/scoring-function.js';
-import { loadRewardManager, rewardConfigFromVerl } from '../../src/reward/from-config.js';
+import { loadRewardManager, rewardConfigFromSections } from '../../src/reward/from-config.js';
+import { rewardSections } from '../support/composed-config.js';
+import { ConfigValidationError } from '../../src/config/schema/validate.js';
 import { ASCII, CharTokenizer } from '../data/char-tokenizer.js';
 import { rolloutBatch } from './rollout-batch.js';
 
@@ -20,9 +22,9 @@ const batch = rolloutBatch(
 
 describe('custom reward functions', () => {
   it('loads the .ts example and turns its extra keys into reward_extra_info', async () => {
-    const cfg = rewardConfigFromVerl({
-      custom_reward_function: { path: 'examples/custom-reward/reward.ts', name: 'compute_score', reward_kwargs: { brevity_weight: 0.5 } },
-    });
+    const cfg = rewardConfigFromSections(
+      rewardSections(['custom_reward_function.path=examples/custom-reward/reward.ts', '+custom_reward_function.reward_kwargs={brevity_weight:0.5}']),
+    );
     const m = await loadRewardManager(cfg, tok, { numExamine: 0 });
     const out = await m.compute(batch);
     // correct: 1 + 0.5·(1 − 5/1000); wrong: 0.5·(1 − 6/1000)
@@ -34,10 +36,13 @@ describe('custom reward functions', () => {
   });
 
   it('runs the batch variant of the example through the batch manager', async () => {
-    const cfg = rewardConfigFromVerl({
-      reward_model: { reward_manager: 'batch' },
-      custom_reward_function: { path: 'examples/custom-reward/reward.ts', name: 'compute_score_batch' },
-    });
+    const cfg = rewardConfigFromSections(
+      rewardSections([
+        'reward_model.reward_manager=batch',
+        'custom_reward_function.path=examples/custom-reward/reward.ts',
+        'custom_reward_function.name=compute_score_batch',
+      ]),
+    );
     const out = await (await loadRewardManager(cfg, tok, { numExamine: 0 })).compute(batch);
     expect(Array.from(out.sequenceScores)).toEqual([1, 0]);
   });
@@ -67,7 +72,7 @@ describe('custom reward functions', () => {
   it('reports a non-score result, naming the sample and function', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'verl-ts-crf-'));
     writeFileSync(join(dir, 'r.mjs'), 'export function compute_score(ds, sol) { return sol.includes(",") ? "oops" : 1; }\n');
-    const cfg = rewardConfigFromVerl({ custom_reward_function: { path: join(dir, 'r.mjs') } });
+    const cfg = rewardConfigFromSections(rewardSections([`custom_reward_function.path='${join(dir, 'r.mjs')}'`]));
     const m = await loadRewardManager(cfg, tok, { numExamine: 0 });
     await expect(m.compute(batch)).rejects.toThrow(
       `reward function compute_score from '${join(dir, 'r.mjs')}' returned a string ('oops'); expected a finite number, a boolean, {score, ...} or an array of finite numbers (one per response token) (sample 1, data_source 'openai/gsm8k').`,
@@ -77,11 +82,16 @@ describe('custom reward functions', () => {
 
 describe('reward config', () => {
   it('maps verl keys, including DAPO overlong settings passed through reward_kwargs', () => {
-    const cfg = rewardConfigFromVerl({
-      data: { max_response_length: 64, reward_fn_key: 'source' },
-      reward_model: { reward_manager: 'dapo', reward_kwargs: { overlong_buffer_cfg: { enable: true, len: 16, penalty_factor: 1.0, log: true }, max_resp_len: 32, other: 1 } },
-      custom_reward_function: { on_error: 'zero', timeout_s: 5 },
-    });
+    const cfg = rewardConfigFromSections(
+      rewardSections([
+        'data.max_response_length=64',
+        'data.reward_fn_key=source',
+        'reward_model.reward_manager=dapo',
+        '+reward_model.reward_kwargs={overlong_buffer_cfg:{enable:true,len:16,penalty_factor:1.0,log:true},max_resp_len:32,other:1}',
+        'custom_reward_function.on_error=zero',
+        'custom_reward_function.timeout_s=5',
+      ]),
+    );
     expect(cfg).toEqual({
       rewardManager: 'dapo',
       rewardKwargs: { other: 1 },
@@ -92,11 +102,15 @@ describe('reward config', () => {
       maxResponseLength: 32,
       maxConcurrency: undefined,
     });
-    expect(() => rewardConfigFromVerl({ custom_reward_function: { on_error: 'skip' } })).toThrow('custom_reward_function.on_error: expected raise or zero, got "skip"');
+    expect(() => rewardSections(['custom_reward_function.on_error=skip'])).toThrow(ConfigValidationError);
+    expect(() => rewardSections(['custom_reward_function.on_error=skip'])).toThrow("on_error: 'skip' is not allowed; expected one of: raise, zero.");
+    expect(() => rewardConfigFromSections(rewardSections(['+reward_model.reward_kwargs={max_resp_len:-3}']))).toThrow(
+      'reward_model.reward_kwargs.max_resp_len: expected a positive integer, got -3',
+    );
   });
 
   it('refuses reward_kwargs a built-in manager does not take', async () => {
-    const cfg = rewardConfigFromVerl({ reward_model: { reward_manager: 'naive', reward_kwargs: { temperature: 1 } } });
+    const cfg = rewardConfigFromSections(rewardSections(['+reward_model.reward_kwargs={temperature:1}']));
     await expect(loadRewardManager(cfg, tok, { numExamine: 0 })).rejects.toThrow(
       "reward_model.reward_kwargs.temperature: the naive reward manager takes no such argument (reward_kwargs go to the batch manager's function; dapo takes overlong_buffer_cfg and max_resp_len, prime max_concurrency)",
     );

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { evaluationConfigFromVerl, passAtK, runEvaluation } from '../../src/reward/evaluate.js';
+import { evaluationConfigFromSection, passAtK, runEvaluation } from '../../src/reward/evaluate.js';
+import { evaluationConfig } from '../support/composed-config.js';
 import { writeParquet } from '../../src/data/io/parquet-write.js';
 
 const rows = [
@@ -12,9 +12,10 @@ const rows = [
   { data_source: 'math_dapo', reward_model: { ground_truth: '2' }, responses: ['Answer: 2', 'Answer: 3'] },
 ];
 
-function baseConfig(dir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const cfg = parse(readFileSync('config/evaluation.yaml', 'utf8')) as Record<string, Record<string, unknown>>;
-  return { ...cfg, data: { ...cfg.data, path: join(dir, 'gen.parquet'), output_path: join(dir, 'scores.jsonl') }, ...extra };
+function baseConfig(dir: string, overrides: string[] = []) {
+  return evaluationConfigFromSection(
+    evaluationConfig([`data.path='${join(dir, 'gen.parquet')}'`, `data.output_path='${join(dir, 'scores.jsonl')}'`, ...overrides]),
+  );
 }
 
 describe('pass@k', () => {
@@ -31,7 +32,7 @@ describe('runEvaluation', () => {
     const dir = mkdtempSync(join(tmpdir(), 'verl-ts-eval-'));
     await writeParquet(join(dir, 'gen.parquet'), rows);
     const lines: string[] = [];
-    const s = await runEvaluation(evaluationConfigFromVerl(baseConfig(dir)), { log: (l) => lines.push(l), cwd: dir });
+    const s = await runEvaluation(baseConfig(dir), { log: (l) => lines.push(l), cwd: dir });
     // gsm8k rows: means 0.5 and 0.25 → 0.375; math_dapo: (1 − 1)/2 = 0
     expect(s.metrics['test_score/openai/gsm8k']).toBeCloseTo(0.375, 12);
     expect(s.metrics['test_score/math_dapo']).toBe(0);
@@ -50,9 +51,8 @@ describe('runEvaluation', () => {
     const dir = mkdtempSync(join(tmpdir(), 'verl-ts-eval-'));
     await writeParquet(join(dir, 'gen.parquet'), rows);
     writeFileSync(join(dir, 'r.mjs'), 'export function compute_score(ds, sol, gt) { if (sol === "x") throw new Error("no"); return sol.endsWith(gt) ? 1 : 0; }\n');
-    const cfg = baseConfig(dir);
-    (cfg as { custom_reward_function: unknown }).custom_reward_function = { path: 'r.mjs', name: 'compute_score', on_error: 'zero' };
-    const s = await runEvaluation(evaluationConfigFromVerl(cfg), { log: () => {}, cwd: dir });
+    const cfg = baseConfig(dir, ['custom_reward_function.path=r.mjs', 'custom_reward_function.on_error=zero']);
+    const s = await runEvaluation(cfg, { log: () => {}, cwd: dir });
     expect(s.failures).toBe(1);
     expect(s.metrics['test_score/math_dapo']).toBe(0.5);
   });
@@ -60,26 +60,15 @@ describe('runEvaluation', () => {
   it('names a missing column and suggests the closest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'verl-ts-eval-'));
     await writeParquet(join(dir, 'gen.parquet'), rows.map(({ responses, ...r }) => ({ ...r, response: responses })));
-    await expect(runEvaluation(evaluationConfigFromVerl(baseConfig(dir)), { log: () => {}, cwd: dir })).rejects.toThrow(
+    await expect(runEvaluation(baseConfig(dir), { log: () => {}, cwd: dir })).rejects.toThrow(
       `'${join(dir, 'gen.parquet')}' has no column 'responses' (data.response_key). Columns: data_source, reward_model, response. Did you mean 'response'?`,
     );
   });
 });
 
 describe('config/evaluation.yaml', () => {
-  const text = readFileSync('config/evaluation.yaml', 'utf8');
-  it('has a comment line above every field', () => {
-    const lines = text.split('\n');
-    const uncommented = lines
-      .map((line, i) => ({ line, i }))
-      .filter(({ line }) => /^\s*[A-Za-z_]+:/.test(line))
-      .filter(({ i }) => !/^\s*#/.test(lines[i - 1] ?? ''))
-      .map(({ line }) => line.trim());
-    expect(uncommented).toEqual([]);
-  });
-
   it("has verl's keys and defaults", () => {
-    const cfg = evaluationConfigFromVerl(parse(text) as Record<string, unknown>);
+    const cfg = evaluationConfigFromSection(evaluationConfig());
     expect(cfg.data).toEqual({
       path: ['/tmp/math_Qwen2-7B-Instruct.parquet'],
       responseKey: 'responses',

@@ -3,8 +3,9 @@
  * with Hydra's checks and messages (ConfigLoaderImpl._apply_overrides_to_config).
  */
 import { HydraCompactError, PyError } from '../errors.js';
-import type { DictNode, Source } from '../node.js';
-import { dictDelete, dictHas, isStruct, withStruct } from '../node.js';
+import type { ConfigNode, DictNode, Source } from '../node.js';
+import { dictDelete, dictGet, dictHas, dictKeys, isStruct, withStruct } from '../node.js';
+import { closestNames } from '../../util/suggest.js';
 import { pyEquals } from '../omega/equality.js';
 import { formatAndRaise } from '../omega/format.js';
 import { isContainerLike, omegaUpdate } from '../omega/merge.js';
@@ -28,6 +29,28 @@ function deleteKey(node: PyValue, key: string): void {
   throw new PyError('TypeError', `'${node === null ? 'NoneType' : typeof node}' object does not support item deletion`);
 }
 
+/**
+ * For a dotted key that does not exist: the same key with its first missing segment replaced by the closest
+ * existing sibling, as "Did you mean 'a.b'?" — or undefined when nothing is close.
+ */
+function suggestKey(cfg: DictNode, dotted: string): string | undefined {
+  const segments = dotted.split('.');
+  let node: ConfigNode = cfg;
+  for (let i = 0; i < segments.length; i++) {
+    if (node.kind !== 'dict') return undefined;
+    const child = dictGet(node, segments[i]);
+    if (child) {
+      node = child;
+      continue;
+    }
+    const names = dictKeys(node).filter((k): k is string => typeof k === 'string');
+    const [best] = closestNames(segments[i], names, 1);
+    if (best === undefined) return undefined;
+    return `Did you mean '${[...segments.slice(0, i), best, ...segments.slice(i + 1)].join('.')}'?`;
+  }
+  return undefined;
+}
+
 function applyOne(cfg: DictNode, override: Override): void {
   const key = override.keyOrGroup;
   const line = override.inputLine;
@@ -35,7 +58,9 @@ function applyOne(cfg: DictNode, override: Override): void {
   const source: Source = { override: line };
   if (override.type === 'delete') {
     const current = omegaSelect(cfg, key, { throwOnMissing: false });
-    if (current === null) throw new HydraCompactError(`Could not delete from config. '${key}' does not exist.`);
+    if (current === null) {
+      throw new HydraCompactError(`Could not delete from config. '${key}' does not exist.`, { suggestion: suggestKey(cfg, key) });
+    }
     if (value !== null && !pyEquals(value, current)) {
       throw new HydraCompactError(`Could not delete from config. The value of '${key}' is ${pyStr(current)} and not ${pyStr(value)}.`);
     }
@@ -59,7 +84,10 @@ function applyOne(cfg: DictNode, override: Override): void {
       omegaUpdate(cfg, key, value, { merge: true, source });
     } catch (err) {
       if (err instanceof PyError && (err.isA('ConfigAttributeError') || err.isA('ConfigKeyError'))) {
-        throw new HydraCompactError(`Could not override '${key}'.\nTo append to your config use +${line}`, { cause: err });
+        throw new HydraCompactError(`Could not override '${key}'.\nTo append to your config use +${line}`, {
+          cause: err,
+          suggestion: suggestKey(cfg, key),
+        });
       }
       throw err;
     }

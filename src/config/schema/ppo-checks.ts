@@ -32,10 +32,13 @@ export function checkPpoConfig(cfg: PpoTrainerConfig): CheckResult {
   const n = rollout.n;
 
   /** Exactly one of a deprecated global size and its `_per_gpu` successor must be set. */
-  const exclusive = (section: string, param: string, mbs: number | null, perGpu: number | null) => {
+  const exclusive = (section: string, param: string, mbs: number | null, perGpu: number | null, dynamicKey: string) => {
     const full = `${section}.${param}`;
     if (mbs === null && perGpu === null) {
-      errors.push({ key: `${full}_per_gpu`, message: `set ${full}_per_gpu (trajectories per forward pass), or turn on dynamic batch sizes.` });
+      errors.push({
+        key: `${full}_per_gpu`,
+        message: `not set: give the number of trajectories per forward pass (or set ${dynamicKey}=true to pack by tokens).`,
+      });
     } else if (mbs !== null && perGpu !== null) {
       errors.push({
         key: full,
@@ -56,7 +59,7 @@ export function checkPpoConfig(cfg: PpoTrainerConfig): CheckResult {
   };
 
   if (!actor.use_dynamic_bsz) {
-    exclusive('actor_rollout_ref.actor', 'ppo_micro_batch_size', actor.ppo_micro_batch_size, actor.ppo_micro_batch_size_per_gpu);
+    exclusive('actor_rollout_ref.actor', 'ppo_micro_batch_size', actor.ppo_micro_batch_size, actor.ppo_micro_batch_size_per_gpu, 'actor_rollout_ref.actor.use_dynamic_bsz');
     if (cfg.data.train_batch_size < actor.ppo_mini_batch_size) {
       errors.push({
         key: 'actor_rollout_ref.actor.ppo_mini_batch_size',
@@ -68,17 +71,17 @@ export function checkPpoConfig(cfg: PpoTrainerConfig): CheckResult {
       actor.ppo_micro_batch_size_per_gpu !== null ? 'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu' : 'actor_rollout_ref.actor.ppo_micro_batch_size');
     if (needsReference(cfg)) {
       const ref = cfg.actor_rollout_ref.ref;
-      exclusive('actor_rollout_ref.ref', 'log_prob_micro_batch_size', ref.log_prob_micro_batch_size, ref.log_prob_micro_batch_size_per_gpu);
+      exclusive('actor_rollout_ref.ref', 'log_prob_micro_batch_size', ref.log_prob_micro_batch_size, ref.log_prob_micro_batch_size_per_gpu, 'actor_rollout_ref.actor.use_dynamic_bsz');
     }
     if (!cfg.algorithm.rollout_correction.bypass_mode) {
-      exclusive('actor_rollout_ref.rollout', 'log_prob_micro_batch_size', rollout.log_prob_micro_batch_size, rollout.log_prob_micro_batch_size_per_gpu);
+      exclusive('actor_rollout_ref.rollout', 'log_prob_micro_batch_size', rollout.log_prob_micro_batch_size, rollout.log_prob_micro_batch_size_per_gpu, 'actor_rollout_ref.actor.use_dynamic_bsz');
     }
   }
 
   if (needsCritic(cfg)) {
     const critic = cfg.critic;
     if (!critic.use_dynamic_bsz) {
-      exclusive('critic', 'ppo_micro_batch_size', critic.ppo_micro_batch_size, critic.ppo_micro_batch_size_per_gpu);
+      exclusive('critic', 'ppo_micro_batch_size', critic.ppo_micro_batch_size, critic.ppo_micro_batch_size_per_gpu, 'critic.use_dynamic_bsz');
       if (cfg.data.train_batch_size < critic.ppo_mini_batch_size) {
         errors.push({
           key: 'critic.ppo_mini_batch_size',

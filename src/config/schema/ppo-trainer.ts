@@ -4,9 +4,8 @@
  */
 import { s } from './dsl.js';
 import type { Infer } from './dsl.js';
+import { customRewardFunctionSchema, dataSchema, nullablePositiveInt, positiveInt, rewardModelSchema } from './sections.js';
 
-const positiveInt = (description: string) => s.integer({ minimum: 1, description });
-const nullablePositiveInt = (description: string) => s.nullable(s.integer({ minimum: 1, description }));
 const probability = (description: string) => s.number({ minimum: 0, maximum: 1, description });
 
 const klEstimator = (description: string) => s.registryName('klEstimators', { description });
@@ -136,42 +135,6 @@ const criticSchema = s.object({
   checkpoint: checkpointSchema,
 });
 
-const filesSchema = s.union(s.string({ minLength: 1 }), s.list(s.string({ minLength: 1 }), { minItems: 1 }));
-
-const dataSchema = s.object({
-  tokenizer: s.nullable(s.string()),
-  train_files: filesSchema,
-  val_files: s.nullable(filesSchema),
-  train_max_samples: s.integer({ minimum: -1 }),
-  val_max_samples: s.integer({ minimum: -1 }),
-  prompt_key: s.string({ minLength: 1 }),
-  reward_fn_key: s.string({ minLength: 1 }),
-  max_prompt_length: positiveInt('prompt token limit'),
-  max_response_length: positiveInt('response token limit'),
-  train_batch_size: positiveInt('prompts per step'),
-  gen_batch_size: nullablePositiveInt('prompts per generation batch'),
-  val_batch_size: nullablePositiveInt('[deprecated] validation batch size'),
-  return_raw_chat: s.boolean(),
-  return_full_prompt: s.boolean(),
-  shuffle: s.boolean(),
-  seed: s.nullable(s.integer()),
-  validation_shuffle: s.boolean(),
-  filter_overlong_prompts: s.boolean(),
-  truncation: s.enum(['error', 'left', 'right', 'middle']),
-  apply_chat_template_kwargs: s.record(s.unknown()),
-});
-
-const rewardModelSchema = s.object({
-  reward_manager: s.registryName('rewardManagers', { description: 'reward manager' }),
-  reward_kwargs: s.record(s.unknown()),
-  overlong_buffer: s.object({
-    enable: s.boolean(),
-    len: s.integer({ minimum: 0 }),
-    penalty_factor: s.number({ minimum: 0 }),
-    log: s.boolean(),
-  }),
-});
-
 const rolloutCorrectionSchema = s.object({
   rollout_is: s.nullable(s.enum(['token', 'sequence'])),
   rollout_is_threshold: s.nullable(s.number({ exclusiveMinimum: 0 })),
@@ -245,11 +208,7 @@ export const ppoTrainerSchema = s.object({
   reward_model: rewardModelSchema,
   algorithm: algorithmSchema,
   plugins: s.list(s.string({ minLength: 1 })),
-  custom_reward_function: s.object({
-    path: s.nullable(s.string({ minLength: 1 })),
-    name: s.string({ minLength: 1 }),
-    reward_kwargs: s.record(s.unknown()),
-  }),
+  custom_reward_function: customRewardFunctionSchema,
   trainer: trainerSchema,
 });
 
@@ -257,7 +216,6 @@ export type PpoTrainerConfig = Infer<typeof ppoTrainerSchema>;
 export type ActorConfig = PpoTrainerConfig['actor_rollout_ref']['actor'];
 export type RolloutConfig = PpoTrainerConfig['actor_rollout_ref']['rollout'];
 export type CriticConfig = PpoTrainerConfig['critic'];
-export type DataConfig = PpoTrainerConfig['data'];
 export type AlgorithmConfig = PpoTrainerConfig['algorithm'];
 export type TrainerConfig = PpoTrainerConfig['trainer'];
 export type OptimConfig = ActorConfig['optim'];

@@ -1,0 +1,39 @@
+/** Options shared by every command that composes a config: overrides, --config-path, --config-name. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Argv } from 'yargs';
+
+/** The package's own config directory (works from src/ under vitest and from dist/). */
+export function defaultConfigDir(): string {
+  return fileURLToPath(new URL('../../config/', import.meta.url));
+}
+
+export function stringArg(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function overridesArg(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((v) => String(v));
+}
+
+export function withConfigArgs(y: Argv, defaultName: string): Argv {
+  return y
+    .positional('overrides', { type: 'string', array: true, describe: 'Hydra overrides: key=value, +key=value, ++key=value, ~key, group=option' })
+    .option('config-path', { type: 'string', describe: "config directory (default: the package's config/)" })
+    .option('config-name', { type: 'string', describe: `primary config name without .yaml (default: ${defaultName})` });
+}
+
+export interface ConfigArgs {
+  configDir: string;
+  configName: string;
+  overrides: string[];
+}
+
+export function configArgs(args: Record<string, unknown>, cwd: string, defaultName: string): ConfigArgs {
+  return {
+    configDir: path.resolve(cwd, stringArg(args['config-path']) ?? defaultConfigDir()),
+    configName: stringArg(args['config-name']) ?? defaultName,
+    overrides: overridesArg(args.overrides),
+  };
+}
