@@ -602,7 +602,16 @@ export function inferReshape(from: readonly Dim[], dims: readonly Dim[]): Dim[] 
     }
     return dims.map((d) => normDim(d));
   }
-  const rest = dimDiv(total, known);
+  // Cancel identical factors first so polynomial dims like 'P+T' need no polynomial division.
+  const num = from.map((d) => normDim(d));
+  const den: Dim[] = [];
+  for (const d of dims) {
+    if (d === -1) continue;
+    const i = num.findIndex((x) => dimEq(x, d));
+    if (i >= 0) num.splice(i, 1);
+    else den.push(d);
+  }
+  const rest = dimDiv(productOf(num), productOf(den));
   if (rest === undefined) throw new GraphBuildError(`Reshape: cannot infer -1 reshaping ${formatShape(from)} to ${formatShape(dims)}`);
   return dims.map((d) => (d === -1 ? rest : normDim(d)));
 }

@@ -17,3 +17,8 @@ export { Engine, CompiledGraph, type EngineOptions, type RunOptions, type Tensor
 export { ParameterStore, type Parameter } from './runtime/params.js';
 export { GradRunner, type Tape, type ForwardResult } from './runtime/grad-runner.js';
 export { checkGradients, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './fd.js';
+export * as nn from './nn/index.js';
+export { AdamW, type AdamWOptions, type AdamWState, type StepOptions, type StepResult } from './optim/adamw.js';
+export { GradAccumulator, globalGradNorm, clipCoefficient, type Gradients } from './optim/grads.js';
+export { LrScheduler, lrFactor, warmupStepsOf, type LrScheduleOptions, type LrSchedulerType } from './optim/schedule.js';
+export { encodeOptimizerState, decodeOptimizerState, saveOptimizerState, loadOptimizerState, OPTIMIZER_STATE_FORMAT } from './optim/state-io.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
-import { type Dim, evalDim, formatShape, isSymbolName } from '../dims.js';
+import { type Dim, dimSymbols, evalDim, formatShape, isSymbolName } from '../dims.js';
 import { type AnyTypedArray, type DType, dtypeOfArray } from '../dtype.js';
 import { EngineInputError, EngineSetupError } from '../errors.js';
 import type { Graph, Tensor } from '../graph.js';
@@ -81,6 +81,7 @@ export class CompiledGraph {
     const symbols = new Map<string, number>();
     const out: Record<string, ort.Tensor> = {};
     const missing: string[] = [];
+    const checked: Array<[Tensor, Feed]> = [];
     for (const t of this.inputs) {
       let feed: Feed | undefined = feeds[t.name];
       if (feed === undefined && t.kind === 'param' && params?.has(t.name)) {
@@ -91,8 +92,14 @@ export class CompiledGraph {
         missing.push(t.name);
         continue;
       }
-      out[t.name] = this.checkFeed(t, feed, symbols);
+      checked.push([t, feed]);
     }
+    // Bare symbols first, so compound dims like 'P+T' can be checked whatever the input order.
+    for (const [t, feed] of checked) {
+      const dims = isTensorValue(feed) ? feed.dims : null;
+      if (dims) t.shape.forEach((d, i) => typeof d === 'string' && isSymbolName(d) && dims.length === t.shape.length && bindDim(t, d, dims[i], i, symbols));
+    }
+    for (const [t, feed] of checked) out[t.name] = this.checkFeed(t, feed, symbols);
     if (missing.length) {
       const what = missing.length === 1 ? `input '${missing[0]}'` : `inputs ${missing.map((m) => `'${m}'`).join(', ')}`;
       throw new EngineInputError(`graph '${this.graph.name}': no value for ${what}${params ? '' : ' (parameters are taken from RunOptions.params)'}`);
@@ -134,13 +141,10 @@ function bindDim(t: Tensor, d: Dim, actual: number, axis: number, symbols: Map<s
     else if (prev !== actual) throw new EngineInputError(`input '${t.name}' ${formatShape(t.shape)}: dimension ${axis} ('${d}') is ${actual}, but another input set ${d} = ${prev}`);
     return;
   }
-  try {
-    const expected = evalDim(d, symbols);
-    if (expected !== actual) throw new EngineInputError(`input '${t.name}' ${formatShape(t.shape)}: dimension ${axis} (${d}) should be ${expected}, got ${actual}`);
-  } catch (e) {
-    if (e instanceof EngineInputError) throw e;
-    // A compound dim whose symbols are bound later is checked by ORT itself.
-  }
+  // A compound dim ('P+T') is checked when all its symbols are declared by other inputs.
+  if (!dimSymbols(d).every((s) => symbols.has(s))) return;
+  const expected = evalDim(d, symbols);
+  if (expected !== actual) throw new EngineInputError(`input '${t.name}' ${formatShape(t.shape)}: dimension ${axis} (${d}) should be ${expected}, got ${actual}`);
 }
 
 function isTensorValue(f: Feed): f is TensorValue {
