@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { checkGradients, type SavePolicy, type TensorValue } from '../../src/engine/index.js';
 import { Engine, Graph } from '../../src/engine/index.js';
-import { Rng } from '../../src/util/rng.js';
+import type { Rng } from '../../src/util/rng.js';
 
 export const engine = new Engine({ intraOpNumThreads: 1 });
 

@@ -1,5 +1,6 @@
 // Every op's gradient rule against central finite differences in float64 on ORT CPU.
 import { describe, it } from 'vitest';
+import type { Graph, Tensor } from '../../src/engine/index.js';
 import { Rng } from '../../src/util/rng.js';
 import { expectGradOk, ids, randn } from './helpers.js';
 
@@ -47,7 +48,7 @@ describe('elementwise gradients', () => {
     );
   });
 
-  const unary: Array<[string, (g: import('../../src/engine/index.js').Graph, x: import('../../src/engine/index.js').Tensor) => import('../../src/engine/index.js').Tensor, object]> = [
+  const unary: Array<[string, (g: Graph, x: Tensor) => Tensor, object]> = [
     ['Neg', (g, x) => g.neg(x), {}],
     ['Exp', (g, x) => g.exp(x), {}],
     ['Log', (g, x) => g.log(x), { positive: true }],
@@ -258,7 +259,7 @@ describe('shape op gradients (symbolic dims included)', () => {
 });
 
 describe('store vs recompute', () => {
-  const build = (g: import('../../src/engine/index.js').Graph) => {
+  const build = (g: Graph) => {
     const x = g.input('x', F, ['B', 4]);
     const w = g.param('w', F, [4, 4]);
     const h = g.tanh(g.matmul(x, w));

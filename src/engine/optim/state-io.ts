@@ -94,7 +94,7 @@ export function decodeOptimizerState(opt: AdamW, bytes: Uint8Array, source = 'op
     const [start, end] = e.data_offsets;
     if (end - start !== p.data.byteLength || base + end > bytes.length) fail(`'${key}' data offsets [${start}, ${end}] do not fit`);
     // Copy into an aligned buffer: the offsets in a file need not be 4/8-byte aligned.
-    const copy = bytes.slice(base + start, base + end);
+    const copy = new Uint8Array(bytes.subarray(base + start, base + end));
     const arr = wantDtype === 'F64' ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer);
     (kind === 'exp_avg' ? m : v).set(name, arr);
   }

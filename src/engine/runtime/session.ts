@@ -63,9 +63,9 @@ export class CompiledGraph {
    * on a later macrotask, so timers and I/O get a turn between back-to-back runs.
    */
   async run(feeds: Readonly<Record<string, Feed>>, opts: RunOptions = {}): Promise<Record<string, TensorValue>> {
-    const ortFeeds = this.prepareFeeds(feeds, opts.params);
     const fetches = opts.outputs ? [...opts.outputs] : undefined;
     if (fetches) for (const n of fetches) if (!this.outputNames.includes(n)) throw new EngineInputError(`graph '${this.graph.name}' has no output '${n}'.${didYouMean(n, this.outputNames)}`);
+    const ortFeeds = this.prepareFeeds(feeds, opts.params);
     const result = fetches ? await this.session.run(ortFeeds, fetches) : await this.session.run(ortFeeds);
     const out: Record<string, TensorValue> = {};
     for (const [name, t] of Object.entries(result)) out[name] = { data: t.data as AnyTypedArray, dims: [...t.dims] };
