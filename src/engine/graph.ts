@@ -24,7 +24,7 @@ export class Tensor implements TensorType {
     return this.valueName;
   }
 
-  /** @internal Used by Graph.output only. */
+  /** @internal Used by Graph.output only (naming an output renames its value instead of copying it). */
   renameTo(name: string): void {
     this.valueName = name;
   }
@@ -547,8 +547,10 @@ export class Graph {
   slice(x: Tensor, starts: readonly Dim[], ends: readonly Dim[], axes?: readonly number[], steps?: readonly number[]): Tensor {
     const ax = normAxes(axes ?? starts.map((_, i) => i), x.rank, 'Slice');
     const st = steps ?? ax.map(() => 1);
-    const nStarts = starts.map((s, i) => normBound(s, x.shape[ax[i]], st[i] > 0 ? 0 : -1));
-    const nEnds = ends.map((e, i) => normBound(e, x.shape[ax[i]], st[i] > 0 ? 0 : -1));
+    if (st.some((v) => !Number.isInteger(v) || v < 1)) throw new GraphBuildError(`Slice: steps must be positive integers, got [${st.join(', ')}]`);
+    if (starts.length !== ax.length || ends.length !== ax.length) throw new GraphBuildError(`Slice: ${starts.length} starts and ${ends.length} ends for ${ax.length} axes`);
+    const nStarts = starts.map((s, i) => normBound(s, x.shape[ax[i]]));
+    const nEnds = ends.map((e, i) => normBound(e, x.shape[ax[i]]));
     return this.apply1(
       'Slice',
       [x, this.shapeTensor(nStarts), this.shapeTensor(nEnds), this.ints(ax), this.ints(st)],
@@ -579,7 +581,7 @@ function normAxes(axes: readonly number[], rank: number, op: string): number[] {
 }
 
 /** A slice bound made non-negative against its dim; Infinity/-Infinity become the end/start. */
-function normBound(b: Dim, dim: Dim, _dir: number): Dim {
+function normBound(b: Dim, dim: Dim): Dim {
   if (typeof b === 'number') {
     if (b === Infinity) return dim;
     if (b === -Infinity) return 0;

@@ -1,6 +1,6 @@
 // Every op's gradient rule against central finite differences in float64 on ORT CPU.
-import { describe, it } from 'vitest';
-import type { Graph, Tensor } from '../../src/engine/index.js';
+import { describe, expect, it } from 'vitest';
+import { Graph, grad, type Tensor } from '../../src/engine/index.js';
 import { Rng } from '../../src/util/rng.js';
 import { expectGradOk, ids, randn } from './helpers.js';
 
@@ -266,11 +266,23 @@ describe('store vs recompute', () => {
     g.output('y', g.softmax(g.matmul(h, w)));
   };
   const feeds = { x: randn(rng, [3, 4]), w: randn(rng, [4, 4]) };
-  for (const save of ['all', 'none'] as const) {
+  for (const save of ['all', 'matmul', 'none'] as const) {
     it(`save='${save}'`, async () => {
       await expectGradOk(build, feeds, ['x', 'w'], { save });
     });
   }
+  it('what each policy stores', () => {
+    const g = new Graph('policies');
+    build(g);
+    const producers = (save: 'all' | 'matmul' | 'none') => {
+      const r = grad(g, { outputs: ['y'], wrt: ['w'], save });
+      return r.saved.map((n) => g.nodes.find((node) => node.outputs.some((o) => o.name === n))!.opType).sort();
+    };
+    expect(producers('matmul')).toEqual(['MatMul', 'MatMul']);
+    expect(producers('all')).toEqual(['Softmax', 'Tanh']);
+    expect(producers('none')).toEqual([]);
+    expect(grad(g, { outputs: ['y'], wrt: ['w'] }).saved).toEqual(grad(g, { outputs: ['y'], wrt: ['w'], save: 'matmul' }).saved);
+  });
   it('save=predicate (checkpoint the tanh output only)', async () => {
     await expectGradOk(build, feeds, ['w'], { save: (t) => t.producer?.opType === 'Tanh' });
   });

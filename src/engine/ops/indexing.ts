@@ -1,5 +1,5 @@
 import { attrInt } from '../attrs.js';
-import { type Dim, formatShape } from '../dims.js';
+import { type Dim, dimProduct, formatShape } from '../dims.js';
 import { fail, req, requireDtype } from './infer.js';
 import type { OpSpec } from './registry.js';
 
@@ -32,9 +32,15 @@ export const indexingOps: Record<string, OpSpec> = {
         ...Array.from({ length: r - axis - 1 }, (_, i) => axis + q + i),
       ];
       const dyT = axis === 0 ? dy : g.transpose(dy, dyPerm);
-      const rows: Dim[] = [data.shape[axis], ...data.shape.slice(0, axis), ...data.shape.slice(axis + 1)];
-      const zeros = g.zeros(dy.dtype, rows);
-      const acc = g.scatterND(zeros, g.unsqueeze(ctx.input(1), [q]), dyT, 'add');
+      // Scatter-add whole rows. ScatterElements is used rather than ScatterND because ORT's ScatterND
+      // reduction runs multi-threaded and sums duplicate ids (repeated tokens) in a varying order, which made
+      // embedding gradients differ bit-wise between identical runs; ScatterElements is deterministic.
+      const others: Dim[] = [...data.shape.slice(0, axis), ...data.shape.slice(axis + 1)];
+      const R = dimProduct(others);
+      const N = dimProduct(idxShape);
+      const rowIdx = g.expand(g.reshape(ctx.input(1), [N, 1]), [N, R]);
+      const flat = g.scatterElements(g.zeros(dy.dtype, [data.shape[axis], R]), rowIdx, g.reshape(dyT, [N, R]), 0, 'add');
+      const acc = g.reshape(flat, [data.shape[axis], ...others]);
       if (axis === 0) return [acc, null];
       const back = [...Array.from({ length: axis }, (_, i) => i + 1), 0, ...Array.from({ length: r - axis - 1 }, (_, i) => axis + 1 + i)];
       return [g.transpose(acc, back), null];

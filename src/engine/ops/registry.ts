@@ -1,6 +1,5 @@
 import type { Attrs, TensorType } from '../attrs.js';
 import type { Dim } from '../dims.js';
-import type { DType } from '../dtype.js';
 import type { Graph, Node, Tensor } from '../graph.js';
 
 /**
@@ -61,4 +60,3 @@ export function registeredOps(): string[] {
   return [...specs.keys()].sort();
 }
 
-export type { DType };

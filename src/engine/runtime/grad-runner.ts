@@ -37,7 +37,10 @@ export class GradRunner {
 
   static async create(engine: Engine, forward: Graph, options: GradOptions): Promise<GradRunner> {
     const result = grad(forward, options);
-    const [scoring, train, back] = await Promise.all([engine.compile(forward), engine.compile(result.forward), engine.compile(result.backward)]);
+    const scoring = await engine.compile(forward);
+    // With nothing stored the training forward is the scoring graph itself.
+    const train = result.saved.length === 0 ? scoring : await engine.compile(result.forward);
+    const back = await engine.compile(result.backward);
     return new GradRunner(result, scoring, train, back, forward.outputs.map((o) => o.name));
   }
 
