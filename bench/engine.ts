@@ -244,11 +244,92 @@ function adamwGraph(params: ParameterStore): Graph {
   return g;
 }
 
+/** Handing values over as outputs vs keeping the same elementwise work inside the graph (store vs recompute). */
+async function outputCost(): Promise<string> {
+  const n = (16 * 2 ** 20) / 4;
+  const K = 8;
+  const out = new Graph('outputs_handed_over');
+  const x = out.input('x', 'float32', [n]);
+  for (let k = 0; k < K; k++) out.output(`y${k}`, out.mul(x, k + 1));
+  const inner = new Graph('outputs_kept_inside');
+  let acc = inner.input('x', 'float32', [n]);
+  for (let k = 0; k < K; k++) acc = inner.add(inner.mul(acc, 0.5), 1);
+  inner.output('y', inner.reduceSum(acc, [0], false));
+  const feeds = { x: new Float32Array(n).fill(1) };
+  const time = async (g: Graph) => {
+    const s = await engine.compile(g);
+    await s.run(feeds);
+    const ts: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      await s.run(feeds);
+      ts.push(performance.now() - t0);
+    }
+    return median(ts);
+  };
+  const handed = await time(out);
+  const kept = await time(inner);
+  return `${K} elementwise ops on 16 MiB: results handed over as outputs ${ms(handed)} (${(handed / (K * 16)).toFixed(2)} ms/MiB) vs kept inside the graph ${ms(kept)} (${(kept / (K * 16)).toFixed(2)} ms/MiB) → storing costs ${(handed / kept).toFixed(1)}× recomputing`;
+}
+
+/** Whether ORT accepts a typed array on a SharedArrayBuffer (what a zero-copy worker runner would need). */
+async function sharedArrayBufferCheck(): Promise<string> {
+  const ort = await import('onnxruntime-node');
+  const g = new Graph('sab');
+  g.output('y', g.mul(g.input('x', 'float32', [4]), 2));
+  const { serializeGraph } = await import('../src/engine/index.js');
+  const session = await ort.InferenceSession.create(serializeGraph(g));
+  const shared = new Float32Array(new SharedArrayBuffer(16)).fill(1);
+  try {
+    await session.run({ x: new ort.Tensor('float32', shared, [4]) });
+    return 'ORT accepted a SharedArrayBuffer-backed input';
+  } catch (e) {
+    return `ORT rejects SharedArrayBuffer-backed inputs: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    await session.release();
+  }
+}
+
+/** Repeated-id scatter-add (the embedding gradient): ScatterND vs ScatterElements, bit-identical across runs? */
+async function scatterDeterminism(): Promise<string> {
+  const rows = 64;
+  const width = 512;
+  const count = 16384;
+  const rng = new Rng(9);
+  const ids = toInt64(Array.from({ length: count }, () => rng.int(rows)));
+  const upd = Float32Array.from({ length: count * width }, () => rng.normal());
+  const check = async (useND: boolean) => {
+    const g = new Graph(useND ? 'scatter_nd' : 'scatter_elements');
+    const i = g.input('ids', 'int64', [count]);
+    const u = g.input('u', 'float32', [count, width]);
+    const zeros = g.zeros('float32', [rows, width]);
+    g.output(
+      'y',
+      useND ? g.scatterND(zeros, g.unsqueeze(i, [1]), u, 'add') : g.scatterElements(zeros, g.expand(g.reshape(i, [count, 1]), [count, width]), u, 0, 'add'),
+    );
+    const s = await engine.compile(g);
+    const first = (await s.run({ ids: { data: ids, dims: [count] }, u: { data: upd, dims: [count, width] } })).y.data as Float32Array;
+    let differing = 0;
+    for (let r = 0; r < 5; r++) {
+      const y = (await s.run({ ids: { data: ids, dims: [count] }, u: { data: upd, dims: [count, width] } })).y.data as Float32Array;
+      if (!Buffer.from(y.buffer).equals(Buffer.from(first.buffer))) differing++;
+    }
+    return differing;
+  };
+  const nd = await check(true);
+  const el = await check(false);
+  return `scatter-add of ${count} rows onto ${rows} ids, 5 repeats: ScatterND differed from the first run ${nd}×, ScatterElements ${el}×`;
+}
+
 async function main(): Promise<void> {
   console.log(`engine benchmark: ${JSON.stringify(cfg)}${threads === undefined ? '' : ` threads=${threads}`}`);
   const peak = await matmulPeak();
   probePeaks.push(peak.gflops);
   console.log(`ORT MatMul peak (float32): ${peak.gflops.toFixed(0)} GFLOP/s  [${peak.detail}]`);
+
+  console.log(await outputCost());
+  console.log(await sharedArrayBufferCheck());
+  console.log(await scatterDeterminism());
 
   const t0 = performance.now();
   const model = buildModel();
