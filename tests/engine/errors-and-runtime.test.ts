@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Engine, EngineInputError, EngineSetupError, Graph, GraphBuildError, ParameterStore, dumpGraph, grad, serializeGraph } from '../../src/engine/index.js';
+import { Engine, EngineInputError, EngineSetupError, Graph, GradRunner, GraphBuildError, ParameterStore, dumpGraph, grad, serializeGraph } from '../../src/engine/index.js';
 import { engine } from './helpers.js';
 
 const F = 'float32';
@@ -31,6 +31,14 @@ describe('build-time errors name the op, both shapes and the dimension', () => {
     expect(() => g.reduceSum(x, [2])).toThrow('ReduceSum: axis 2 is out of range for rank 2');
     expect(() => g.param('p', F, ['B', 2])).toThrow("param 'p': parameters need static dims, got [B, 2]");
     expect(() => g.input('x', F, [1])).toThrow("graph 'g' already has a value named 'x'");
+  });
+  it('slice steps and bounds', () => {
+    const g = new Graph('g');
+    const x = g.input('x', F, ['T', 4]);
+    expect(() => g.slice(x, [0], [2], [0], [-1])).toThrow('Slice: steps must be positive integers, got [-1]');
+    expect(() => g.slice(x, [0, 1], [2], [0])).toThrow('Slice: 2 starts and 1 ends for 1 axes');
+    expect(g.slice(x, [1], [-1], [0]).shape).toEqual(['T-2', 4]);
+    expect(g.slice(x, [0], [Infinity], [1], [2]).shape).toEqual(['T', 2]);
   });
   it('tensors from another graph and unknown ops', () => {
     const a = new Graph('a');
@@ -96,6 +104,23 @@ describe('run-time feed errors', () => {
   it('rejects an unknown fetch', async () => {
     const s = await engine.compile(g);
     await expect(s.run({}, { outputs: ['yy'] })).rejects.toThrow("graph 'net' has no output 'yy'. Did you mean 'y'?");
+  });
+});
+
+describe('GradRunner upstream checks', () => {
+  it('names a missing or unknown upstream gradient', async () => {
+    const g = new Graph('up');
+    const w = g.param('w', F, [3]);
+    g.output('y', g.mul(g.input('x', F, [3]), w));
+    const params = new ParameterStore();
+    params.add('w', [3], { dtype: 'float32', fill: 1 });
+    const runner = await GradRunner.create(engine, g, { outputs: ['y'], wrt: ['w'] });
+    const { tape } = await runner.forward({ x: Float32Array.from([1, 2, 3]) }, { params });
+    await expect(runner.backward(tape, {})).rejects.toThrow("backward: no upstream gradient for output 'y'");
+    await expect(runner.backward(tape, { y: new Float32Array(3), yy: new Float32Array(3) })).rejects.toThrow("backward: 'yy' is not a differentiated output. Did you mean 'y'?");
+    await expect(runner.backward(tape, { y: new Float32Array(2) })).rejects.toThrow("input 'grad:y': dims [3] need 3 values, got 2");
+    const grads = await runner.backward(tape, { y: Float32Array.from([1, 1, 1]) });
+    expect(Array.from(grads.w)).toEqual([1, 2, 3]);
   });
 });
 
