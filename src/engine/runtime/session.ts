@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
+import { type Dim, dimSymbols, evalDim, formatShape, isSymbolName } from '../dims.js';
+import { type AnyTypedArray, type DType, dtypeOfArray } from '../dtype.js';
+import { EngineInputError, EngineSetupError } from '../errors.js';
+import type { Graph, Tensor } from '../graph.js';
+import { maybeDumpGraph } from '../dump.js';
+import { serializeGraph } from '../onnx/serialize.js';
+import type { ParameterStore } from './params.js';
+import { didYouMean } from '../../util/suggest.js';
+import { errorMessage } from '../../util/errors.js';
+
+/** A concrete tensor: data plus its dims. */
+export interface TensorValue<A extends AnyTypedArray = AnyTypedArray> {
+  readonly data: A;
+  readonly dims: readonly number[];
+}
+
+/** A feed: a TensorValue, or a bare typed array for inputs whose shape is fully static. */
+export type Feed = TensorValue | AnyTypedArray;
+
+export type Device = 'cpu' | 'cuda';
+
+export interface EngineOptions {
+  /** 'cpu' (default) or 'cuda' (needs onnxruntime-node's CUDA 12 binaries, see docs/engine.md). */
+  readonly device?: Device;
+  /** ORT intra-op threads; left to ORT (one per core) when absent. */
+  readonly intraOpNumThreads?: number;
+  /** ORT graph optimisation level (default 'all'; QuickGelu fusion is always off so float64 SiLU loads). */
+  readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+export interface RunOptions {
+  /** Parameters fed to the graph's `param` inputs (by name). */
+  readonly params?: ParameterStore;
+  /** Only fetch these outputs (default: all). */
+  readonly outputs?: readonly string[];
+}
+
+const CUDA_HELP =
+  "the CUDA execution provider is not installed. onnxruntime-node ships CPU binaries only; on linux x64 with CUDA 12 and cuDNN 9 run " +
+  '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install` (npm 11 skips that install script by default), ' +
+  "or use device 'cpu'";
+
+/** One graph compiled into an ORT session, with feed checking and zero-copy parameter feeding. */
+export class CompiledGraph {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  private readonly inputs: readonly Tensor[];
+
+  constructor(
+    readonly graph: Graph,
+    private readonly session: ort.InferenceSession,
+    readonly key: string,
+  ) {
+    this.inputs = [...graph.inputs];
+    this.inputNames = this.inputs.map((t) => t.name);
+    this.outputNames = graph.outputs.map((o) => o.name);
+  }
+
+  /**
+   * Run once. Inputs are fed zero-copy; outputs come back as fresh arrays. After the run the promise resolves
+   * on a later macrotask, so timers and I/O get a turn between back-to-back runs.
+   */
+  async run(feeds: Readonly<Record<string, Feed>>, opts: RunOptions = {}): Promise<Record<string, TensorValue>> {
+    const fetches = opts.outputs ? [...opts.outputs] : undefined;
+    if (fetches) for (const n of fetches) if (!this.outputNames.includes(n)) throw new EngineInputError(`graph '${this.graph.name}' has no output '${n}'.${didYouMean(n, this.outputNames)}`);
+    const ortFeeds = this.prepareFeeds(feeds, opts.params);
+    const result = fetches ? await this.session.run(ortFeeds, fetches) : await this.session.run(ortFeeds);
+    const out: Record<string, TensorValue> = {};
+    for (const [name, t] of Object.entries(result)) out[name] = { data: t.data as AnyTypedArray, dims: [...t.dims] };
+    await yieldToEventLoop();
+    return out;
+  }
+
+  private prepareFeeds(feeds: Readonly<Record<string, Feed>>, params?: ParameterStore): Record<string, ort.Tensor> {
+    const known = new Set(this.inputNames);
+    for (const name of Object.keys(feeds)) {
+      if (!known.has(name)) throw new EngineInputError(`graph '${this.graph.name}' has no input '${name}'.${didYouMean(name, this.inputNames)}`);
+    }
+    const symbols = new Map<string, number>();
+    const out: Record<string, ort.Tensor> = {};
+    const missing: string[] = [];
+    const checked: Array<[Tensor, Feed]> = [];
+    for (const t of this.inputs) {
+      let feed: Feed | undefined = feeds[t.name];
+      if (feed === undefined && t.kind === 'param' && params?.has(t.name)) {
+        const p = params.get(t.name);
+        feed = { data: p.data, dims: p.shape };
+      }
+      if (feed === undefined) {
+        missing.push(t.name);
+        continue;
+      }
+      checked.push([t, feed]);
+    }
+    // Bare symbols first, so compound dims like 'P+T' can be checked whatever the input order.
+    for (const [t, feed] of checked) {
+      const dims = isTensorValue(feed) ? feed.dims : null;
+      if (dims) t.shape.forEach((d, i) => typeof d === 'string' && isSymbolName(d) && dims.length === t.shape.length && bindDim(t, d, dims[i], i, symbols));
+    }
+    for (const [t, feed] of checked) out[t.name] = this.checkFeed(t, feed, symbols);
+    if (missing.length) {
+      const what = missing.length === 1 ? `input '${missing[0]}'` : `inputs ${missing.map((m) => `'${m}'`).join(', ')}`;
+      throw new EngineInputError(`graph '${this.graph.name}': no value for ${what}${params ? '' : ' (parameters are taken from RunOptions.params)'}`);
+    }
+    return out;
+  }
+
+  private checkFeed(t: Tensor, feed: Feed, symbols: Map<string, number>): ort.Tensor {
+    const value: TensorValue = isTensorValue(feed) ? feed : { data: feed, dims: staticDims(t) };
+    const dtype = dtypeOfArray(value.data);
+    if (dtype !== t.dtype) {
+      throw new EngineInputError(`input '${t.name}' must be ${t.dtype} (${arrayNameOf(t.dtype)}), got ${dtype ? arrayNameOf(dtype) : describe(value.data)}`);
+    }
+    if (value.dims.length !== t.shape.length) {
+      throw new EngineInputError(`input '${t.name}' must have rank ${t.shape.length} ${formatShape(t.shape)}, got dims [${value.dims.join(', ')}]`);
+    }
+    t.shape.forEach((d, i) => bindDim(t, d, value.dims[i], i, symbols));
+    const size = value.dims.reduce((a, b) => a * b, 1);
+    if (value.data.length !== size) {
+      throw new EngineInputError(`input '${t.name}': dims [${value.dims.join(', ')}] need ${size} values, got ${value.data.length}`);
+    }
+    return new ort.Tensor(t.dtype, value.data, [...value.dims]);
+  }
+
+  /** Free the native session. */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function bindDim(t: Tensor, d: Dim, actual: number, axis: number, symbols: Map<string, number>): void {
+  if (typeof d === 'number') {
+    if (d !== actual) throw new EngineInputError(`input '${t.name}' ${formatShape(t.shape)}: dimension ${axis} must be ${d}, got ${actual}`);
+    return;
+  }
+  if (isSymbolName(d)) {
+    const prev = symbols.get(d);
+    if (prev === undefined) symbols.set(d, actual);
+    else if (prev !== actual) throw new EngineInputError(`input '${t.name}' ${formatShape(t.shape)}: dimension ${axis} ('${d}') is ${actual}, but another input set ${d} = ${prev}`);
+    return;
+  }
+  // A compound dim ('P+T') is checked when all its symbols are declared by other inputs.
+  if (!dimSymbols(d).every((s) => symbols.has(s))) return;
+  const expected = evalDim(d, symbols);
+  if (expected !== actual) throw new EngineInputError(`input '${t.name}' ${formatShape(t.shape)}: dimension ${axis} (${d}) should be ${expected}, got ${actual}`);
+}
+
+function isTensorValue(f: Feed): f is TensorValue {
+  return !ArrayBuffer.isView(f);
+}
+
+function staticDims(t: Tensor): number[] {
+  if (t.shape.some((d) => typeof d !== 'number')) {
+    throw new EngineInputError(`input '${t.name}' has symbolic dims ${formatShape(t.shape)}: feed it as { data, dims }`);
+  }
+  return t.shape as number[];
+}
+
+function arrayNameOf(d: DType): string {
+  return { float32: 'Float32Array', float64: 'Float64Array', int64: 'BigInt64Array', bool: 'Uint8Array' }[d];
+}
+
+function describe(x: unknown): string {
+  return x === null || x === undefined ? String(x) : ((x as object).constructor?.name ?? typeof x);
+}
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Builds and caches ORT sessions. The cache key is a hash of the serialised model plus the session options,
+ * so rebuilding an identical graph reuses its session.
+ */
+export class Engine {
+  readonly device: Device;
+  private readonly options: EngineOptions;
+  private readonly cache = new Map<string, Promise<CompiledGraph>>();
+
+  constructor(options: EngineOptions = {}) {
+    this.device = options.device ?? 'cpu';
+    if (this.device !== 'cpu' && this.device !== 'cuda') throw new EngineSetupError(`unknown device '${String(this.device)}': use 'cpu' or 'cuda'`);
+    if (options.intraOpNumThreads !== undefined && !(Number.isInteger(options.intraOpNumThreads) && options.intraOpNumThreads >= 0)) {
+      throw new EngineSetupError(`intraOpNumThreads must be a non-negative integer, got ${options.intraOpNumThreads}`);
+    }
+    this.options = options;
+  }
+
+  /** The session for a graph, created on first use. */
+  compile(graph: Graph): Promise<CompiledGraph> {
+    const bytes = serializeGraph(graph);
+    const key = createHash('sha256')
+      .update(bytes)
+      .update(JSON.stringify([this.device, this.options.intraOpNumThreads ?? null, this.options.graphOptimizationLevel ?? 'all']))
+      .digest('hex');
+    let entry = this.cache.get(key);
+    if (!entry) {
+      maybeDumpGraph(graph, bytes, key);
+      entry = this.createSession(graph, bytes, key);
+      this.cache.set(key, entry);
+      entry.catch(() => this.cache.delete(key));
+    }
+    return entry;
+  }
+
+  /** Compile (cached) and run once. */
+  async run(graph: Graph, feeds: Readonly<Record<string, Feed>>, opts: RunOptions = {}): Promise<Record<string, TensorValue>> {
+    return (await this.compile(graph)).run(feeds, opts);
+  }
+
+  get cachedSessions(): number {
+    return this.cache.size;
+  }
+
+  /** Release every cached session. */
+  async dispose(): Promise<void> {
+    const all = [...this.cache.values()];
+    this.cache.clear();
+    for (const p of all) {
+      try {
+        await (await p).release();
+      } catch {
+        // A session that failed to build has nothing to release.
+      }
+    }
+  }
+
+  private async createSession(graph: Graph, bytes: Uint8Array, key: string): Promise<CompiledGraph> {
+    const opts: ort.InferenceSession.SessionOptions = {
+      executionProviders: [this.device === 'cuda' ? 'cuda' : 'cpu'],
+      graphOptimizationLevel: this.options.graphOptimizationLevel ?? 'all',
+      // Fusing x·sigmoid(x) into com.microsoft.QuickGelu breaks float64 graphs (float-only kernel).
+      extra: { optimization: { disable_specified_optimizers: 'QuickGeluFusion' } },
+    };
+    if (this.options.intraOpNumThreads !== undefined) opts.intraOpNumThreads = this.options.intraOpNumThreads;
+    try {
+      const session = await ort.InferenceSession.create(bytes, opts);
+      return new CompiledGraph(graph, session, key);
+    } catch (e) {
+      const msg = errorMessage(e);
+      if (this.device === 'cuda' && /cuda|providers_shared|shared library/i.test(msg)) throw new EngineSetupError(`device 'cuda': ${CUDA_HELP}. (ORT said: ${msg})`, { cause: e });
+      throw new EngineSetupError(`graph '${graph.name}' could not be loaded by onnxruntime: ${msg}`, { cause: e });
+    }
+  }
+}
