@@ -72,8 +72,11 @@ export interface AttentionOptions extends AttentionShape {
   readonly normEps?: number;
 }
 
-/** Project x [B, T, hidden] into q [B, H, T, D] and k, v [B, KV, T, D], with optional q/k norm and RoPE. */
-function projectQkv(x: Tensor, w: AttentionWeights, o: AttentionOptions): { q: Tensor; k: Tensor; v: Tensor } {
+/**
+ * Project x [B, T, hidden] into q [B, H, T, D] and k, v [B, KV, T, D], with optional q/k norm and RoPE.
+ * Exported for attention variants that handle keys and values themselves (KV caches).
+ */
+export function projectQkv(x: Tensor, w: AttentionWeights, o: Omit<AttentionOptions, 'mask'>): { q: Tensor; k: Tensor; v: Tensor } {
   const g = x.graph;
   const [B, T] = x.shape;
   const heads = (t: Tensor, n: number, norm: Tensor | null | undefined): Tensor => {
@@ -87,7 +90,8 @@ function projectQkv(x: Tensor, w: AttentionWeights, o: AttentionOptions): { q: T
   return { q, k, v };
 }
 
-function mergeHeads(ctx: Tensor, x: Tensor, w: AttentionWeights, o: AttentionOptions): Tensor {
+/** Merge the heads of ctx [B, H, T, D] back to [B, T, H·D] and apply the output projection. */
+export function mergeHeads(ctx: Tensor, x: Tensor, w: AttentionWeights, o: AttentionShape): Tensor {
   const g = x.graph;
   const [B, T] = x.shape;
   const merged = g.reshape(g.transpose(ctx, [0, 2, 1, 3]), [B, T, o.numHeads * o.headDim]);

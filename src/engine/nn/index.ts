@@ -5,6 +5,8 @@ export {
   scaledDotProductAttention,
   selfAttention,
   selfAttentionWithCache,
+  projectQkv,
+  mergeHeads,
   type AttentionShape,
   type AttentionWeights,
   type AttentionOptions,

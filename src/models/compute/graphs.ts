@@ -1,0 +1,147 @@
+/**
+ * The model graphs, each symbolic in batch and length so one compiled session serves every shape:
+ * - token stats: log p(response token | prefix) at temperature τ, optionally entropy and Σπ² (scoring, training);
+ * - values: the critic's per-token values;
+ * - prefill: last-position logits plus every layer's keys/values of a prompt batch;
+ * - step: one decoding step over a key/value cache fed as inputs.
+ *
+ * Conventions (verl's): input_ids [B, T] = left-padded prompt ‖ right-padded response, attention_mask marks real
+ * tokens, position_ids = clip(cumsum(mask) − 1, 0). The last R positions are the response; the prediction for
+ * token t comes from position t − 1, so hidden states [T−R−1, T−1) are the ones that reach the head (verl's
+ * logits[:, -R-1:-1]). The lm head runs on those R positions only: on a long prompt with a large vocabulary
+ * the head would otherwise dominate the cost.
+ *
+ * inv_freq is an input (not a constant) because dynamic RoPE changes it with the sequence length.
+ */
+import { Graph, type ParameterStore, type Tensor, dimSub, nn } from '../../engine/index.js';
+import type { ModelSpec } from '../hf/config.js';
+import { cachedStepAttention, fullAttention, prefillAttention, type KvSink } from './attention.js';
+import { type ComputeDtype, type DecoderContext, decoderStack, embedTokens, lmHeadLogits, valueHead } from './decoder.js';
+
+/** Graph input and output names, shared by the graphs and the code that feeds them. */
+export const IO = {
+  inputIds: 'input_ids',
+  attentionMask: 'attention_mask',
+  positionIds: 'position_ids',
+  responses: 'responses',
+  temperature: 'temperature',
+  invFreq: 'inv_freq',
+  pastValid: 'past_valid',
+  logProbs: 'log_probs',
+  entropy: 'entropy',
+  sumPiSquared: 'sum_pi_squared',
+  values: 'values',
+  logits: 'logits',
+  pastKey: (layer: number) => `past.${layer}.key`,
+  pastValue: (layer: number) => `past.${layer}.value`,
+  key: (layer: number) => `kv.${layer}.key`,
+  value: (layer: number) => `kv.${layer}.value`,
+} as const;
+
+interface SequenceInputs {
+  readonly ctx: DecoderContext;
+  readonly ids: Tensor;
+  readonly rope: nn.RopeTables;
+  readonly mask: Tensor;
+}
+
+function declare(name: string, spec: ModelSpec, params: ParameterStore): { g: Graph; ctx: DecoderContext } {
+  const g = new Graph(`${spec.modelType}.${name}`);
+  return { g, ctx: { spec, params: params.declareIn(g) } };
+}
+
+/** input_ids, attention_mask, position_ids [B, T] and inv_freq, with the rope tables and the causal mask. */
+function sequenceInputs(g: Graph, ctx: DecoderContext, dtype: ComputeDtype): SequenceInputs {
+  const ids = g.input(IO.inputIds, 'int64', ['B', 'T']);
+  const attentionMask = g.input(IO.attentionMask, 'int64', ['B', 'T']);
+  const positions = g.input(IO.positionIds, 'int64', ['B', 'T']);
+  const invFreq = g.input(IO.invFreq, dtype, [ctx.spec.headDim / 2]);
+  return { ctx, ids, rope: nn.ropeTables(positions, invFreq, ctx.spec.rope.attentionScaling), mask: nn.causalMask(attentionMask, 'T') };
+}
+
+/** Normed hidden states [B, R, hidden] of the positions that predict the R response tokens. */
+function responseHidden(g: Graph, s: SequenceInputs): { hidden: Tensor; responses: Tensor } {
+  const responses = g.input(IO.responses, 'int64', ['B', 'R']);
+  const h = decoderStack(s.ctx, embedTokens(s.ctx, s.ids), fullAttention(s.ctx.spec, s.rope, s.mask));
+  const start = dimSub(dimSub('T', 'R'), 1);
+  return { hidden: g.slice(h, [start], [dimSub('T', 1)], [1]), responses };
+}
+
+export interface TokenStatsGraphOptions {
+  readonly entropy: boolean;
+  readonly sumPiSquared: boolean;
+}
+
+/**
+ * Inputs: input_ids, attention_mask, position_ids [B, T]; responses [B, R] (the last R tokens of input_ids);
+ * temperature [1]; inv_freq. Outputs: log_probs [B, R], and entropy / sum_pi_squared [B, R] when asked for,
+ * all of softmax(logits / temperature).
+ */
+export function buildTokenStatsGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype, o: TokenStatsGraphOptions): Graph {
+  const { g, ctx } = declare(`token_stats${o.entropy ? '.entropy' : ''}${o.sumPiSquared ? '.sum_pi_squared' : ''}`, spec, params);
+  const s = sequenceInputs(g, ctx, dtype);
+  const { hidden, responses } = responseHidden(g, s);
+  const temperature = g.input(IO.temperature, dtype, [1]);
+  const logits = g.div(lmHeadLogits(ctx, hidden), temperature);
+  const stats = nn.tokenStats(logits, responses, { entropy: o.entropy, sumPiSquared: o.sumPiSquared });
+  g.output(IO.logProbs, stats.logProbs);
+  if (stats.entropy) g.output(IO.entropy, stats.entropy);
+  if (stats.sumPiSquared) g.output(IO.sumPiSquared, stats.sumPiSquared);
+  return g;
+}
+
+/**
+ * The critic: inputs as the token-stats graph without temperature (responses only fixes R); output values [B, R],
+ * the value head at the positions [T−R−1, T−1) as verl slices them (values[:, -R-1:-1]).
+ */
+export function buildValueGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
+  const { g, ctx } = declare('values', spec, params);
+  const s = sequenceInputs(g, ctx, dtype);
+  const { hidden } = responseHidden(g, s);
+  g.output(IO.values, valueHead(ctx, hidden));
+  return g;
+}
+
+/** Prompt batch [B, P] → logits [B, V] of the last position, and kv.<i>.key / kv.<i>.value [B, KV, P, D]. */
+export function buildPrefillGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
+  const { g, ctx } = declare('prefill', spec, params);
+  const s = sequenceInputs(g, ctx, dtype);
+  const sink: KvSink = { keys: [], values: [] };
+  const h = decoderStack(ctx, embedTokens(ctx, s.ids), prefillAttention(spec, s.rope, s.mask, sink));
+  const last = g.slice(h, [-1], [Infinity], [1]); // [B, 1, hidden]
+  g.output(IO.logits, g.squeeze(lmHeadLogits(ctx, last), [1]));
+  outputKv(g, sink, spec.numHiddenLayers);
+  return g;
+}
+
+/**
+ * One decoding step. Inputs: input_ids, position_ids [B, 1]; past_valid bool [B, S]; past.<i>.key/value
+ * [B, KV, S, D]; inv_freq. Outputs: logits [B, V] and the new token's kv.<i>.key/value [B, KV, 1, D].
+ */
+export function buildStepGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
+  const { g, ctx } = declare('step', spec, params);
+  const ids = g.input(IO.inputIds, 'int64', ['B', 1]);
+  const positions = g.input(IO.positionIds, 'int64', ['B', 1]);
+  const valid = g.input(IO.pastValid, 'bool', ['B', 'S']);
+  const invFreq = g.input(IO.invFreq, dtype, [spec.headDim / 2]);
+  const kvShape = ['B', spec.numKeyValueHeads, 'S', spec.headDim];
+  const keys: Tensor[] = [];
+  const values: Tensor[] = [];
+  for (let i = 0; i < spec.numHiddenLayers; i++) {
+    keys.push(g.input(IO.pastKey(i), dtype, kvShape));
+    values.push(g.input(IO.pastValue(i), dtype, kvShape));
+  }
+  const sink: KvSink = { keys: [], values: [] };
+  const rope = nn.ropeTables(positions, invFreq, spec.rope.attentionScaling);
+  const h = decoderStack(ctx, embedTokens(ctx, ids), cachedStepAttention(spec, rope, { keys, values, valid }, sink));
+  g.output(IO.logits, g.squeeze(lmHeadLogits(ctx, h), [1]));
+  outputKv(g, sink, spec.numHiddenLayers);
+  return g;
+}
+
+function outputKv(g: Graph, sink: KvSink, layers: number): void {
+  for (let i = 0; i < layers; i++) {
+    g.output(IO.key(i), sink.keys[i]);
+    g.output(IO.value(i), sink.values[i]);
+  }
+}

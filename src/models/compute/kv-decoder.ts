@@ -1,0 +1,99 @@
+/**
+ * Incremental decoding with a KV cache: a prefill run over a left-padded prompt batch, then one step run per
+ * generated token. Forward only. The two compiled graphs are kept by the model (built on first use).
+ */
+import type { CompiledGraph, Feed, FloatArray, ParameterStore } from '../../engine/index.js';
+import type { ModelSpec } from '../hf/config.js';
+import type { ComputeDtype } from './decoder.js';
+import { IO } from './graphs.js';
+import { KvCache } from './kv-cache.js';
+import { invFreqFeed, toInt64Array } from './sequence-batch.js';
+
+/** A left-padded prompt batch, row-major [rows, width]. */
+export interface PromptRows {
+  readonly rows: number;
+  readonly width: number;
+  readonly inputIds: ArrayLike<number>;
+  readonly attentionMask: ArrayLike<number>;
+  readonly positionIds: ArrayLike<number>;
+}
+
+export interface KvDecoderGraphs {
+  readonly spec: ModelSpec;
+  readonly params: ParameterStore;
+  readonly dtype: ComputeDtype;
+  readonly prefill: () => Promise<CompiledGraph>;
+  readonly step: () => Promise<CompiledGraph>;
+}
+
+function maxOf(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > m) m = values[i];
+  return m;
+}
+
+export class KvDecoder {
+  /** Cache capacity grows in blocks of this many slots (see docs/models.md for the measurement). */
+  readonly block: number;
+
+  constructor(
+    private readonly m: KvDecoderGraphs,
+    options: { block?: number } = {},
+  ) {
+    this.block = options.block ?? 64;
+    if (!Number.isInteger(this.block) || this.block < 1) throw new Error(`KvDecoder: block must be a positive integer, got ${this.block}`);
+  }
+
+  /**
+   * Run the prompt batch once and build a cache of `source.length` rows, row r continuing prompt `source[r]`
+   * (n samples per prompt share one prefill). Returns each cache row's next-token logits [rows, V].
+   */
+  async prefill(prompt: PromptRows, source: readonly number[], reserveSlots: number): Promise<{ logits: FloatArray; cache: KvCache }> {
+    const { spec, dtype } = this.m;
+    const dims = [prompt.rows, prompt.width];
+    const feeds: Record<string, Feed> = {
+      [IO.inputIds]: { data: toInt64Array(prompt.inputIds), dims },
+      [IO.attentionMask]: { data: toInt64Array(prompt.attentionMask), dims },
+      [IO.positionIds]: { data: toInt64Array(prompt.positionIds), dims },
+      [IO.invFreq]: { data: invFreqFeed(spec, maxOf(prompt.positionIds), dtype), dims: [spec.headDim / 2] },
+    };
+    const graph = await this.m.prefill();
+    const out = await graph.run(feeds, { params: this.m.params });
+    const layers = spec.numHiddenLayers;
+    const keys = Array.from({ length: layers }, (_, l) => out[IO.key(l)].data as FloatArray);
+    const values = Array.from({ length: layers }, (_, l) => out[IO.value(l)].data as FloatArray);
+    const capacity = Math.ceil(Math.max(reserveSlots, prompt.width) / this.block) * this.block;
+    const cache = new KvCache({ layers, kvHeads: spec.numKeyValueHeads, headDim: spec.headDim }, dtype, source.length, capacity);
+    cache.fillFromPrefill(keys, values, prompt.attentionMask, prompt.width, source);
+    const V = spec.vocabSize;
+    const first = out[IO.logits].data as FloatArray;
+    const logits = dtype === 'float64' ? new Float64Array(source.length * V) : new Float32Array(source.length * V);
+    source.forEach((s, r) => logits.set(first.subarray(s * V, (s + 1) * V), r * V));
+    return { logits, cache };
+  }
+
+  /**
+   * Feed one token per cache row at the given positions; the new keys/values go into the cache's next slot.
+   * Returns next-token logits [rows, V].
+   */
+  async step(cache: KvCache, tokens: ArrayLike<number>, positions: ArrayLike<number>): Promise<FloatArray> {
+    const { spec, dtype } = this.m;
+    const rows = cache.rows;
+    if (tokens.length !== rows || positions.length !== rows) throw new Error(`KvDecoder.step: ${tokens.length} tokens / ${positions.length} positions for ${rows} cache rows`);
+    cache.reserve(cache.length + 1, this.block);
+    const feeds: Record<string, Feed> = {
+      ...cache.feeds(),
+      [IO.inputIds]: { data: toInt64Array(tokens), dims: [rows, 1] },
+      [IO.positionIds]: { data: toInt64Array(positions), dims: [rows, 1] },
+      [IO.invFreq]: { data: invFreqFeed(spec, maxOf(positions), dtype), dims: [spec.headDim / 2] },
+    };
+    const graph = await this.m.step();
+    const out = await graph.run(feeds, { params: this.m.params });
+    const layers = spec.numHiddenLayers;
+    cache.appendSlot(
+      Array.from({ length: layers }, (_, l) => out[IO.key(l)].data as FloatArray),
+      Array.from({ length: layers }, (_, l) => out[IO.value(l)].data as FloatArray),
+    );
+    return out[IO.logits].data as FloatArray;
+  }
+}
