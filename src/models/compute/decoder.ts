@@ -64,9 +64,23 @@ function mlp(ctx: DecoderContext, x: Tensor, layer: number): Tensor {
   return proj('down_proj', g.mul(g.silu(proj('gate_proj', x)), proj('up_proj', x)));
 }
 
-/** Embedding rows of int64 ids [B, T] → [B, T, hidden]. */
-export function embedTokens(ctx: DecoderContext, ids: Tensor): Tensor {
-  return nn.embedding(param(ctx, EMBED_TOKENS), ids);
+/** The embedding row of config.json's pad_token_id, which transformers' nn.Embedding(padding_idx=...) never trains. */
+export function paddingIdx(spec: ModelSpec): number | null {
+  return spec.padTokenId !== null && spec.padTokenId < spec.vocabSize ? spec.padTokenId : null;
+}
+
+/**
+ * Embedding rows of int64 ids [B, T] → [B, T, hidden]. For graphs that are differentiated, pass `padRow`: an
+ * input [hidden] holding the current embedding row of paddingIdx(spec). Positions holding that id then read it
+ * from the input instead of the table, so the lookup sends no gradient to that row — transformers builds the
+ * embedding with padding_idx = pad_token_id, whose row gets a zero gradient (a tied lm head still reaches it).
+ */
+export function embedTokens(ctx: DecoderContext, ids: Tensor, padRow: Tensor | null = null): Tensor {
+  const looked = nn.embedding(param(ctx, EMBED_TOKENS), ids);
+  const pad = paddingIdx(ctx.spec);
+  if (padRow === null || pad === null) return looked;
+  const g = ids.graph;
+  return g.where(g.unsqueeze(g.equal(ids, g.scalar(pad, 'int64')), [-1]), padRow, looked);
 }
 
 /** Every decoder layer, then the final norm: h [B, T, hidden] → normed hidden states [B, T, hidden]. */

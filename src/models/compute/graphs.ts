@@ -16,7 +16,7 @@
 import { Graph, type ParameterStore, type Tensor, dimSub, nn } from '../../engine/index.js';
 import type { ModelSpec } from '../hf/config.js';
 import { cachedStepAttention, fullAttention, prefillAttention, type KvSink } from './attention.js';
-import { type ComputeDtype, type DecoderContext, decoderStack, embedTokens, lmHeadLogits, valueHead } from './decoder.js';
+import { type ComputeDtype, type DecoderContext, decoderStack, embedTokens, lmHeadLogits, paddingIdx, valueHead } from './decoder.js';
 
 /** Graph input and output names, shared by the graphs and the code that feeds them. */
 export const IO = {
@@ -26,6 +26,7 @@ export const IO = {
   responses: 'responses',
   temperature: 'temperature',
   invFreq: 'inv_freq',
+  padEmbedding: 'pad_embedding',
   pastValid: 'past_valid',
   logProbs: 'log_probs',
   entropy: 'entropy',
@@ -59,10 +60,14 @@ function sequenceInputs(g: Graph, ctx: DecoderContext, dtype: ComputeDtype): Seq
   return { ctx, ids, rope: nn.ropeTables(positions, invFreq, ctx.spec.rope.attentionScaling), mask: nn.causalMask(attentionMask, 'T') };
 }
 
-/** Normed hidden states [B, R, hidden] of the positions that predict the R response tokens. */
-function responseHidden(g: Graph, s: SequenceInputs): { hidden: Tensor; responses: Tensor } {
+/**
+ * Normed hidden states [B, R, hidden] of the positions that predict the R response tokens. These graphs are
+ * differentiated, so the pad token's embedding row comes in as an input (see embedTokens).
+ */
+function responseHidden(g: Graph, s: SequenceInputs, dtype: ComputeDtype): { hidden: Tensor; responses: Tensor } {
   const responses = g.input(IO.responses, 'int64', ['B', 'R']);
-  const h = decoderStack(s.ctx, embedTokens(s.ctx, s.ids), fullAttention(s.ctx.spec, s.rope, s.mask));
+  const padRow = paddingIdx(s.ctx.spec) === null ? null : g.input(IO.padEmbedding, dtype, [s.ctx.spec.hiddenSize]);
+  const h = decoderStack(s.ctx, embedTokens(s.ctx, s.ids, padRow), fullAttention(s.ctx.spec, s.rope, s.mask));
   const start = dimSub(dimSub('T', 'R'), 1);
   return { hidden: g.slice(h, [start], [dimSub('T', 1)], [1]), responses };
 }
@@ -80,7 +85,7 @@ export interface TokenStatsGraphOptions {
 export function buildTokenStatsGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype, o: TokenStatsGraphOptions): Graph {
   const { g, ctx } = declare(`token_stats${o.entropy ? '.entropy' : ''}${o.sumPiSquared ? '.sum_pi_squared' : ''}`, spec, params);
   const s = sequenceInputs(g, ctx, dtype);
-  const { hidden, responses } = responseHidden(g, s);
+  const { hidden, responses } = responseHidden(g, s, dtype);
   const temperature = g.input(IO.temperature, dtype, [1]);
   const logits = g.div(lmHeadLogits(ctx, hidden), temperature);
   const stats = nn.tokenStats(logits, responses, { entropy: o.entropy, sumPiSquared: o.sumPiSquared });
@@ -97,7 +102,7 @@ export function buildTokenStatsGraph(spec: ModelSpec, params: ParameterStore, dt
 export function buildValueGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
   const { g, ctx } = declare('values', spec, params);
   const s = sequenceInputs(g, ctx, dtype);
-  const { hidden } = responseHidden(g, s);
+  const { hidden } = responseHidden(g, s, dtype);
   g.output(IO.values, valueHead(ctx, hidden));
   return g;
 }

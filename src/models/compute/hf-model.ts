@@ -20,11 +20,12 @@ import { Tensor as DataTensor } from '../../data/tensor.js';
 import { InputError } from '../../util/errors.js';
 import type { ModelSpec } from '../hf/config.js';
 import type { GenerationConfig } from '../hf/generation-config.js';
-import { expectedTensors, type ModelHead } from '../hf/tensors.js';
+import { EMBED_TOKENS, expectedTensors, type ModelHead } from '../hf/tensors.js';
 import type { WeightStore } from '../hf/weights.js';
 import { saveModelDir, type SaveDtype, type SavedModel } from '../checkpoint/save.js';
 import type { SavableTokenizer } from '../tokenizer/types.js';
-import type { ComputeDtype } from './decoder.js';
+import { type ComputeDtype, paddingIdx } from './decoder.js';
+import { IO } from './graphs.js';
 import { type SequenceBatch, checkSequenceBatch, sequenceBatchFromBatch, sequenceFeeds } from './sequence-batch.js';
 
 export interface ModelRuntimeOptions {
@@ -128,7 +129,8 @@ export abstract class HfModel {
       weights: this.weights(),
       dtype: options.dtype,
       tokenizer: this.tokenizer,
-      generationConfig: this.generationConfig,
+      // transformers writes generation_config.json for generative models only.
+      generationConfig: this.head === 'causal-lm' ? (this.generationConfig ?? undefined) : null,
       maxShardBytes: options.maxShardBytes,
       head: this.head,
     });
@@ -167,7 +169,14 @@ export abstract class HfModel {
   protected sequenceFeeds(input: SequenceInput): { feeds: Record<string, Feed>; rows: number; width: number } {
     const sb = input instanceof Batch ? sequenceBatchFromBatch(input) : input;
     checkSequenceBatch(sb, this.spec);
-    return { feeds: sequenceFeeds(sb, this.spec, this.dtype), rows: sb.batchSize, width: sb.responseLength };
+    const feeds = sequenceFeeds(sb, this.spec, this.dtype);
+    const pad = paddingIdx(this.spec);
+    if (pad !== null) {
+      const H = this.spec.hiddenSize;
+      const table = this.params.get(EMBED_TOKENS).data;
+      feeds[IO.padEmbedding] = { data: table.slice(pad * H, (pad + 1) * H), dims: [H] };
+    }
+    return { feeds, rows: sb.batchSize, width: sb.responseLength };
   }
 
   protected floatFeed(values: readonly number[]): FloatArray {
