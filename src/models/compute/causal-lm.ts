@@ -47,9 +47,14 @@ export interface ScoringUpstream {
   entropy?: FloatArray | DataTensor;
 }
 
-export type CausalLMOptions = ModelRuntimeOptions & ModelExtras;
+export interface DecodingOptions {
+  /** KV-cache capacity grows in blocks of this many slots (default 64). */
+  kvCacheBlock?: number;
+}
 
-export interface LoadCausalLMOptions extends ModelRuntimeOptions {
+export type CausalLMOptions = ModelRuntimeOptions & ModelExtras & DecodingOptions;
+
+export interface LoadCausalLMOptions extends ModelRuntimeOptions, DecodingOptions {
   /** 'auto' (default): load the directory's tokenizer if it has one; 'required': error without one; 'none'. */
   tokenizer?: LoadModelOptions['tokenizer'];
   /** Pad with EOS when the tokenizer has no pad token (verl's hf_tokenizer; default true). */
@@ -63,9 +68,11 @@ function checkTemperature(t: number): number {
 
 export class CausalLM extends HfModel {
   private kv: KvDecoder | null = null;
+  private readonly kvCacheBlock: number | undefined;
 
   private constructor(spec: ModelSpec, weights: WeightStore, options: CausalLMOptions) {
     super(spec, 'causal-lm', weights, options);
+    this.kvCacheBlock = options.kvCacheBlock;
   }
 
   /** Load an HF model directory (config, safetensors, tokenizer, generation config). */
@@ -85,6 +92,8 @@ export class CausalLM extends HfModel {
     return new CausalLM(this.spec, this.copiedWeights(), {
       engine: this.engine,
       dtype: this.dtype,
+      savePolicy: this.savePolicy,
+      kvCacheBlock: this.kvCacheBlock,
       tokenizer: this.tokenizer,
       generationConfig: this.generationConfig,
     });
@@ -142,13 +151,16 @@ export class CausalLM extends HfModel {
 
   /** The KV-cache decoder of this model (prefill + step graphs, compiled on first use). */
   kvDecoder(): KvDecoder {
-    this.kv ??= new KvDecoder({
-      spec: this.spec,
-      params: this.params,
-      dtype: this.dtype,
-      prefill: () => this.compiled('prefill', () => buildPrefillGraph(this.spec, this.params, this.dtype)),
-      step: () => this.compiled('step', () => buildStepGraph(this.spec, this.params, this.dtype)),
-    });
+    this.kv ??= new KvDecoder(
+      {
+        spec: this.spec,
+        params: this.params,
+        dtype: this.dtype,
+        prefill: () => this.compiled('prefill', () => buildPrefillGraph(this.spec, this.params, this.dtype)),
+        step: () => this.compiled('step', () => buildStepGraph(this.spec, this.params, this.dtype)),
+      },
+      { block: this.kvCacheBlock },
+    );
     return this.kv;
   }
 

@@ -78,7 +78,7 @@ export abstract class HfModel {
   readonly tokenizer: SavableTokenizer | null;
   readonly generationConfig: GenerationConfig | null;
   protected readonly params: ParameterStore;
-  private readonly savePolicy: SavePolicy | undefined;
+  protected readonly savePolicy: SavePolicy | undefined;
   private readonly graphs = new Map<string, Promise<CompiledGraph>>();
   private readonly runners = new Map<string, Promise<GradRunner>>();
 
