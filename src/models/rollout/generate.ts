@@ -165,7 +165,8 @@ export async function generateSequences(lm: CausalLM, prompts: Batch, options: R
   const n = options.n;
   const R = options.responseLength;
   const total = p.rows * n;
-  const rngs = rowGenerators(options.seed, total);
+  const offset = options.streamOffset ?? 0;
+  const rngs = rowGenerators(options.seed, offset + total).slice(offset);
   const responses = new Int32Array(total * R);
   const responseMask = new Int32Array(total * R);
   const logProbs = new Float32Array(total * R).fill(ROLLOUT_LOG_PROB_PAD);

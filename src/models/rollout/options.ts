@@ -29,6 +29,11 @@ export interface RolloutOptions {
   seed: number;
   /** Most sequences decoded together; more rows are decoded in consecutive groups of this size. */
   maxNumSeqs: number;
+  /**
+   * Random stream of the first output row (default 0): row r draws from stream streamOffset + r. A caller that
+   * splits one job into batches passes each batch's first row, so results do not depend on the batch size.
+   */
+  streamOffset?: number;
   /** Stop ids; default: the generation config's EOS ids plus the tokenizer's. */
   eosTokenIds?: readonly number[];
   /** Id written after a response ends; default: tokenizer pad → generation-config pad → config pad → first EOS → 0. */
@@ -51,6 +56,9 @@ export function checkRolloutOptions(o: RolloutOptions): void {
   positiveInteger(o.responseLength, 'response_length');
   positiveInteger(o.maxNumSeqs, 'max_num_seqs');
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new ConfigError(`seed must be a non-negative integer, got ${o.seed}`);
+  if (o.streamOffset !== undefined && (!Number.isSafeInteger(o.streamOffset) || o.streamOffset < 0)) {
+    throw new ConfigError(`streamOffset must be a non-negative integer, got ${o.streamOffset}`);
+  }
   if (o.eosTokenIds && o.eosTokenIds.some((id) => !Number.isSafeInteger(id) || id < 0)) {
     throw new ConfigError(`eos token ids must be non-negative integers, got [${o.eosTokenIds.join(', ')}]`);
   }
