@@ -72,11 +72,8 @@ export interface AttentionOptions extends AttentionShape {
   readonly normEps?: number;
 }
 
-/**
- * Project x [B, T, hidden] into q [B, H, T, D] and k, v [B, KV, T, D], with optional q/k norm and RoPE.
- * Exported for attention variants that handle keys and values themselves (KV caches).
- */
-export function projectQkv(x: Tensor, w: AttentionWeights, o: Omit<AttentionOptions, 'mask'>): { q: Tensor; k: Tensor; v: Tensor } {
+/** Project x [B, T, hidden] into q [B, H, T, D] and k, v [B, KV, T, D], with optional q/k norm and RoPE. */
+function projectQkv(x: Tensor, w: AttentionWeights, o: AttentionOptions): { q: Tensor; k: Tensor; v: Tensor } {
   const g = x.graph;
   const [B, T] = x.shape;
   const heads = (t: Tensor, n: number, norm: Tensor | null | undefined): Tensor => {
@@ -90,8 +87,7 @@ export function projectQkv(x: Tensor, w: AttentionWeights, o: Omit<AttentionOpti
   return { q, k, v };
 }
 
-/** Merge the heads of ctx [B, H, T, D] back to [B, T, H·D] and apply the output projection. */
-export function mergeHeads(ctx: Tensor, x: Tensor, w: AttentionWeights, o: AttentionShape): Tensor {
+function mergeHeads(ctx: Tensor, x: Tensor, w: AttentionWeights, o: AttentionOptions): Tensor {
   const g = x.graph;
   const [B, T] = x.shape;
   const merged = g.reshape(g.transpose(ctx, [0, 2, 1, 3]), [B, T, o.numHeads * o.headDim]);

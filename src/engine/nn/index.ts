@@ -5,8 +5,6 @@ export {
   scaledDotProductAttention,
   selfAttention,
   selfAttentionWithCache,
-  projectQkv,
-  mergeHeads,
   type AttentionShape,
   type AttentionWeights,
   type AttentionOptions,

@@ -1,17 +1,20 @@
 /**
- * The three ways a decoder layer attends (all share the engine's q/k/v projection, RoPE and output projection):
+ * The three ways a decoder layer attends, sharing one q/k/v projection (biases, Qwen3's q/k norm, RoPE) and one
+ * output projection, built from the graph's Primitives:
  * - full causal attention over the sequence (scoring, training, value model);
  * - prefill: the same, also handing out each layer's keys and values so decoding can continue from them;
  * - cached step: one new token per row attends to a key/value cache that is a graph *input* (fed zero-copy
  *   from buffers the caller owns) plus its own key/value; only the new key/value come back as outputs.
  *
- * Why the cached step does not use the engine's concat form (present = concat(past, new)): every ORT output is
- * a fresh array, so returning the grown cache copies all of it on every step (docs/engine.md, "Costs to
- * know"). Here the past is only read, and the caller writes the one new slot into its buffers.
+ * Why the cached step does not use the concat form (present = concat(past, new), what nn.selfAttentionWithCache
+ * and HF's ONNX exports do): every ORT output is a fresh array, so returning the grown cache copies all of it on
+ * every step (docs/engine.md, "Costs to know"; measured in docs/models.md). Here the past is only read, and the
+ * caller writes the one new slot into its buffers.
  */
 import { type Dim, type Tensor, nn } from '../../engine/index.js';
 import type { ModelSpec } from '../hf/config.js';
-import { type Attend, attentionShape } from './decoder.js';
+import { type Attend, type DecoderContext, attentionShape } from './decoder.js';
+import type { Rotary } from './primitives.js';
 
 /** Per-layer keys and values a graph hands out (filled while the layers are built). */
 export interface KvSink {
@@ -24,23 +27,41 @@ function lowest(dtype: string): number {
   return dtype === 'float64' ? -1.7976931348623157e308 : -3.4028234663852886e38;
 }
 
-function projectionOptions(spec: ModelSpec, rope: nn.RopeTables) {
-  return { ...attentionShape(spec), rope, normEps: spec.rmsNormEps };
+/** q [B, H, T, D] and k, v [B, KV, T, D] of x [B, T, hidden]: projections (+ biases), q/k norm, RoPE on q and k. */
+export function projectQkv(ctx: DecoderContext, x: Tensor, w: nn.AttentionWeights, rotary: Rotary): { q: Tensor; k: Tensor; v: Tensor } {
+  const g = x.graph;
+  const { spec, ops } = ctx;
+  const [B, T] = x.shape;
+  const heads = (t: Tensor, n: number, norm: Tensor | null | undefined): Tensor => {
+    let h = g.reshape(t, [B, T, n, spec.headDim]);
+    if (norm) h = ops.rmsNorm(h, norm, spec.rmsNormEps);
+    return g.transpose(h, [0, 2, 1, 3]);
+  };
+  const q = rotary.apply(heads(ops.linear(x, w.q, w.qBias ?? null), spec.numAttentionHeads, w.qNorm));
+  const k = rotary.apply(heads(ops.linear(x, w.k, w.kBias ?? null), spec.numKeyValueHeads, w.kNorm));
+  const v = heads(ops.linear(x, w.v, w.vBias ?? null), spec.numKeyValueHeads, null);
+  return { q, k, v };
 }
 
-/** Full causal self-attention; `mask` from nn.causalMask(attention_mask, 'T'). */
-export function fullAttention(spec: ModelSpec, rope: nn.RopeTables, mask: Tensor): Attend {
-  return (x, w) => nn.selfAttention(x, w, { ...projectionOptions(spec, rope), mask });
+/** ctx [B, H, T, D] → [B, T, H·D] → output projection. */
+export function mergeHeads(ctx: DecoderContext, attended: Tensor, x: Tensor, w: nn.AttentionWeights): Tensor {
+  const g = x.graph;
+  const [B, T] = x.shape;
+  const merged = g.reshape(g.transpose(attended, [0, 2, 1, 3]), [B, T, ctx.spec.numAttentionHeads * ctx.spec.headDim]);
+  return ctx.ops.linear(merged, w.o, w.oBias ?? null);
 }
 
-/** Full causal self-attention that also records each layer's keys and values [B, KV, T, D] in `sink`. */
-export function prefillAttention(spec: ModelSpec, rope: nn.RopeTables, mask: Tensor, sink: KvSink): Attend {
+const scaleOf = (spec: ModelSpec) => 1 / Math.sqrt(spec.headDim);
+
+/** Full causal self-attention; `mask` from nn.causalMask(attention_mask, 'T'). Records keys/values when a sink is given. */
+export function fullAttention(ctx: DecoderContext, rotary: Rotary, mask: Tensor, sink: KvSink | null = null): Attend {
   return (x, w, layer) => {
-    const { q, k, v } = nn.projectQkv(x, w, projectionOptions(spec, rope));
-    sink.keys[layer] = k;
-    sink.values[layer] = v;
-    const ctx = nn.scaledDotProductAttention(q, k, v, mask, 1 / Math.sqrt(spec.headDim));
-    return nn.mergeHeads(ctx, x, w, attentionShape(spec));
+    const { q, k, v } = projectQkv(ctx, x, w, rotary);
+    if (sink) {
+      sink.keys[layer] = k;
+      sink.values[layer] = v;
+    }
+    return mergeHeads(ctx, nn.scaledDotProductAttention(q, k, v, mask, scaleOf(ctx.spec)), x, w);
   };
 }
 
@@ -54,14 +75,15 @@ export interface PastKv {
 
 /**
  * Attention of one new token per row (x [B, 1, hidden]) over the cached slots plus itself. Queries are grouped
- * per KV head as in nn.scaledDotProductAttention, so grouped-query caches are never repeated.
+ * per KV head as in nn.scaledDotProductAttention, so grouped-query caches are never repeated. The scores of the
+ * past and of the token itself are concatenated (small: [B, KV, rep, S+1]) for one softmax; the cache is not.
  */
-export function cachedStepAttention(spec: ModelSpec, rope: nn.RopeTables, past: PastKv, sink: KvSink): Attend {
-  const shape = attentionShape(spec);
-  const scale = 1 / Math.sqrt(spec.headDim);
+export function cachedStepAttention(ctx: DecoderContext, rotary: Rotary, past: PastKv, sink: KvSink): Attend {
+  const shape = attentionShape(ctx.spec);
+  const scale = scaleOf(ctx.spec);
   return (x, w, layer) => {
     const g = x.graph;
-    const { q, k, v } = nn.projectQkv(x, w, projectionOptions(spec, rope));
+    const { q, k, v } = projectQkv(ctx, x, w, rotary);
     sink.keys[layer] = k;
     sink.values[layer] = v;
     const pastK = past.keys[layer];
@@ -77,7 +99,7 @@ export function cachedStepAttention(spec: ModelSpec, rope: nn.RopeTables, past: 
     const ownScore = g.matmul(qg, transposeLast(k)); // [B, KV, rep, 1]
     const probs = g.softmax(g.concat([pastScores, ownScore], -1), -1);
     const [pastProbs, ownProb] = g.split(probs, [S, 1], -1);
-    const ctx = g.add(g.matmul(pastProbs, pastV), g.matmul(ownProb, v)); // [B, KV, rep, D]
-    return nn.mergeHeads(g.reshape(ctx, [B, shape.numHeads, 1, D]), x, w, shape);
+    const attended = g.add(g.matmul(pastProbs, pastV), g.matmul(ownProb, v)); // [B, KV, rep, D]
+    return mergeHeads(ctx, g.reshape(attended, [B, shape.numHeads, 1, D]), x, w);
   };
 }

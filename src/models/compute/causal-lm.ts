@@ -6,7 +6,7 @@
  * Micro-batching is the caller's job; graphs are compiled once per variant and are symbolic in batch size and
  * length.
  */
-import type { FloatArray } from '../../engine/index.js';
+import type { CompiledGraph, FloatArray, Graph } from '../../engine/index.js';
 import type { Batch } from '../../data/batch.js';
 import type { Tensor as DataTensor } from '../../data/tensor.js';
 import { InputError } from '../../util/errors.js';
@@ -50,6 +50,13 @@ export interface ScoringUpstream {
 export interface DecodingOptions {
   /** KV-cache capacity grows in blocks of this many slots (default 64). */
   kvCacheBlock?: number;
+  /**
+   * Decode with the weights frozen into the prefill/step sessions (default true): ORT then prepacks the weight
+   * matrices once per snapshot instead of on every step (see docs/models.md for the measurement). A snapshot is
+   * rebuilt when parameters().version changes (AdamW.step bumps it; call parameters().markChanged() after writing
+   * weights yourself). false: the weights are fed on every run, as the scoring graphs do.
+   */
+  freezeDecodeWeights?: boolean;
 }
 
 export type CausalLMOptions = ModelRuntimeOptions & ModelExtras & DecodingOptions;
@@ -67,12 +74,14 @@ function checkTemperature(t: number): number {
 }
 
 export class CausalLM extends HfModel {
-  private kv: KvDecoder | null = null;
+  private kv: { version: number; decoder: KvDecoder; release: () => Promise<void> } | null = null;
   private readonly kvCacheBlock: number | undefined;
+  private readonly freezeDecodeWeights: boolean;
 
   private constructor(spec: ModelSpec, weights: WeightStore, options: CausalLMOptions) {
     super(spec, 'causal-lm', weights, options);
     this.kvCacheBlock = options.kvCacheBlock;
+    this.freezeDecodeWeights = options.freezeDecodeWeights ?? true;
   }
 
   /** Load an HF model directory (config, safetensors, tokenizer, generation config). */
@@ -94,6 +103,7 @@ export class CausalLM extends HfModel {
       dtype: this.dtype,
       savePolicy: this.savePolicy,
       kvCacheBlock: this.kvCacheBlock,
+      freezeDecodeWeights: this.freezeDecodeWeights,
       tokenizer: this.tokenizer,
       generationConfig: this.generationConfig,
     });
@@ -149,19 +159,39 @@ export class CausalLM extends HfModel {
     return generateSequences(this, prompts, options);
   }
 
-  /** The KV-cache decoder of this model (prefill + step graphs, compiled on first use). */
+  /**
+   * The KV-cache decoder for the current weights (prefill + step graphs). With frozen decode weights (the
+   * default) its sessions hold a snapshot of the parameters taken now; a later call after the parameters changed
+   * (parameters().version) builds a new snapshot and releases the old one.
+   */
   kvDecoder(): KvDecoder {
-    this.kv ??= new KvDecoder(
-      {
-        spec: this.spec,
-        params: this.params,
-        dtype: this.dtype,
-        prefill: () => this.compiled('prefill', () => buildPrefillGraph(this.spec, this.params, this.dtype)),
-        step: () => this.compiled('step', () => buildStepGraph(this.spec, this.params, this.dtype)),
+    const version = this.freezeDecodeWeights ? this.params.version : -1;
+    if (this.kv && this.kv.version === version) return this.kv.decoder;
+    const stale = this.kv;
+    const prefill = this.decodeSession('prefill', () => buildPrefillGraph(this.spec, this.params, this.dtype));
+    const step = this.decodeSession('step', () => buildStepGraph(this.spec, this.params, this.dtype));
+    const decoder = new KvDecoder({ spec: this.spec, params: this.params, dtype: this.dtype, prefill: prefill.get, step: step.get }, { block: this.kvCacheBlock });
+    this.kv = { version, decoder, release: async () => void (await Promise.all([prefill.release(), step.release()])) };
+    if (stale) void stale.release();
+    return decoder;
+  }
+
+  /** A decode graph's session, compiled on first use: frozen (a snapshot of the weights) or shared and cached. */
+  private decodeSession(name: string, graph: () => Graph): { get: () => Promise<CompiledGraph>; release: () => Promise<void> } {
+    if (!this.freezeDecodeWeights) return { get: () => this.compiled(name, graph), release: async () => undefined };
+    let session: Promise<CompiledGraph> | null = null;
+    return {
+      get: () => (session ??= this.engine.compileFrozen(graph(), this.params)),
+      release: async () => {
+        if (session) await (await session).release();
       },
-      { block: this.kvCacheBlock },
-    );
-    return this.kv;
+    };
+  }
+
+  override async dispose(): Promise<void> {
+    await this.kv?.release();
+    this.kv = null;
+    await super.dispose();
   }
 
   private zeros(n: number): FloatArray {

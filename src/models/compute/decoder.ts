@@ -10,15 +10,17 @@
  */
 import { GraphBuildError, nn, type Tensor } from '../../engine/index.js';
 import type { ModelSpec } from '../hf/config.js';
+import type { Primitives } from './primitives.js';
 import { EMBED_TOKENS, FINAL_NORM, SCORE_BIAS, SCORE_WEIGHT, layerPrefix, lmHeadWeightName } from '../hf/tensors.js';
 
 /** Float type of a model's parameters and activations in the graphs. */
 export type ComputeDtype = 'float32' | 'float64';
 
-/** A spec plus its declared parameter tensors (by HF name) in one graph. */
+/** A spec plus its declared parameter tensors (by HF name) in one graph, and the primitives to build with. */
 export interface DecoderContext {
   readonly spec: ModelSpec;
   readonly params: Readonly<Record<string, Tensor>>;
+  readonly ops: Primitives;
 }
 
 /** Self-attention of one layer on its normed input x [B, T, hidden]; returns [B, T, hidden]. */
@@ -60,7 +62,7 @@ function mlp(ctx: DecoderContext, x: Tensor, layer: number): Tensor {
   const g = x.graph;
   const p = `${layerPrefix(layer)}.mlp`;
   const bias = ctx.spec.biases.mlp;
-  const proj = (name: string, input: Tensor) => nn.linear(input, param(ctx, `${p}.${name}.weight`), optionalParam(ctx, `${p}.${name}.bias`, bias));
+  const proj = (name: string, input: Tensor) => ctx.ops.linear(input, param(ctx, `${p}.${name}.weight`), optionalParam(ctx, `${p}.${name}.bias`, bias));
   return proj('down_proj', g.mul(g.silu(proj('gate_proj', x)), proj('up_proj', x)));
 }
 
@@ -90,21 +92,21 @@ export function decoderStack(ctx: DecoderContext, h: Tensor, attend: Attend): Te
   for (let i = 0; i < ctx.spec.numHiddenLayers; i++) {
     const p = layerPrefix(i);
     h = g.withScope(`layers.${i}`, () => {
-      const attended = attend(nn.rmsNorm(h, param(ctx, `${p}.input_layernorm.weight`), eps), attentionWeights(ctx, i), i);
+      const attended = attend(ctx.ops.rmsNorm(h, param(ctx, `${p}.input_layernorm.weight`), eps), attentionWeights(ctx, i), i);
       const mid = g.add(h, attended);
-      return g.add(mid, mlp(ctx, nn.rmsNorm(mid, param(ctx, `${p}.post_attention_layernorm.weight`), eps), i));
+      return g.add(mid, mlp(ctx, ctx.ops.rmsNorm(mid, param(ctx, `${p}.post_attention_layernorm.weight`), eps), i));
     });
   }
-  return nn.rmsNorm(h, param(ctx, FINAL_NORM), eps);
+  return ctx.ops.rmsNorm(h, param(ctx, FINAL_NORM), eps);
 }
 
 /** Vocabulary logits of hidden states [..., hidden] (the embedding matrix when embeddings are tied). */
 export function lmHeadLogits(ctx: DecoderContext, hidden: Tensor): Tensor {
-  return nn.linear(hidden, param(ctx, lmHeadWeightName(ctx.spec)));
+  return ctx.ops.linear(hidden, param(ctx, lmHeadWeightName(ctx.spec)), null);
 }
 
 /** The critic's value head: score(hidden) [..., 1] squeezed to [...]. */
 export function valueHead(ctx: DecoderContext, hidden: Tensor): Tensor {
   const g = hidden.graph;
-  return g.squeeze(nn.linear(hidden, param(ctx, SCORE_WEIGHT), param(ctx, SCORE_BIAS)), [-1]);
+  return g.squeeze(ctx.ops.linear(hidden, param(ctx, SCORE_WEIGHT), param(ctx, SCORE_BIAS)), [-1]);
 }

@@ -15,7 +15,8 @@
  */
 import { Graph, type ParameterStore, type Tensor, dimSub, nn } from '../../engine/index.js';
 import type { ModelSpec } from '../hf/config.js';
-import { cachedStepAttention, fullAttention, prefillAttention, type KvSink } from './attention.js';
+import { cachedStepAttention, fullAttention, type KvSink } from './attention.js';
+import { differentiable, fused, type Primitives, type Rotary } from './primitives.js';
 import { type ComputeDtype, type DecoderContext, decoderStack, embedTokens, lmHeadLogits, paddingIdx, valueHead } from './decoder.js';
 
 /** Graph input and output names, shared by the graphs and the code that feeds them. */
@@ -42,22 +43,35 @@ export const IO = {
 interface SequenceInputs {
   readonly ctx: DecoderContext;
   readonly ids: Tensor;
-  readonly rope: nn.RopeTables;
+  readonly rotary: Rotary;
   readonly mask: Tensor;
 }
 
-function declare(name: string, spec: ModelSpec, params: ParameterStore): { g: Graph; ctx: DecoderContext } {
+/**
+ * A graph with the model's parameters declared. Graphs that are differentiated use the engine's nn blocks;
+ * forward-only decoding graphs use fused ORT ops (see primitives.ts).
+ */
+function declare(name: string, spec: ModelSpec, params: ParameterStore, ops: Primitives): { g: Graph; ctx: DecoderContext } {
   const g = new Graph(`${spec.modelType}.${name}`);
-  return { g, ctx: { spec, params: params.declareIn(g) } };
+  return { g, ctx: { spec, params: params.declareIn(g), ops } };
 }
 
-/** input_ids, attention_mask, position_ids [B, T] and inv_freq, with the rope tables and the causal mask. */
+/** The fused ORT kernels are float32-only; float64 models (gradient checks) decode with the nn blocks. */
+function decodePrimitives(dtype: ComputeDtype): Primitives {
+  return dtype === 'float32' ? fused : differentiable;
+}
+
+function rotaryOf(ctx: DecoderContext, positions: Tensor, dtype: ComputeDtype): Rotary {
+  const invFreq = positions.graph.input(IO.invFreq, dtype, [ctx.spec.headDim / 2]);
+  return ctx.ops.rotary(positions, invFreq, ctx.spec.rope.attentionScaling);
+}
+
+/** input_ids, attention_mask, position_ids [B, T] and inv_freq, with the rotary embedding and the causal mask. */
 function sequenceInputs(g: Graph, ctx: DecoderContext, dtype: ComputeDtype): SequenceInputs {
   const ids = g.input(IO.inputIds, 'int64', ['B', 'T']);
   const attentionMask = g.input(IO.attentionMask, 'int64', ['B', 'T']);
   const positions = g.input(IO.positionIds, 'int64', ['B', 'T']);
-  const invFreq = g.input(IO.invFreq, dtype, [ctx.spec.headDim / 2]);
-  return { ctx, ids, rope: nn.ropeTables(positions, invFreq, ctx.spec.rope.attentionScaling), mask: nn.causalMask(attentionMask, 'T') };
+  return { ctx, ids, rotary: rotaryOf(ctx, positions, dtype), mask: nn.causalMask(attentionMask, 'T') };
 }
 
 /**
@@ -67,7 +81,7 @@ function sequenceInputs(g: Graph, ctx: DecoderContext, dtype: ComputeDtype): Seq
 function responseHidden(g: Graph, s: SequenceInputs, dtype: ComputeDtype): { hidden: Tensor; responses: Tensor } {
   const responses = g.input(IO.responses, 'int64', ['B', 'R']);
   const padRow = paddingIdx(s.ctx.spec) === null ? null : g.input(IO.padEmbedding, dtype, [s.ctx.spec.hiddenSize]);
-  const h = decoderStack(s.ctx, embedTokens(s.ctx, s.ids, padRow), fullAttention(s.ctx.spec, s.rope, s.mask));
+  const h = decoderStack(s.ctx, embedTokens(s.ctx, s.ids, padRow), fullAttention(s.ctx, s.rotary, s.mask));
   const start = dimSub(dimSub('T', 'R'), 1);
   return { hidden: g.slice(h, [start], [dimSub('T', 1)], [1]), responses };
 }
@@ -83,7 +97,7 @@ export interface TokenStatsGraphOptions {
  * all of softmax(logits / temperature).
  */
 export function buildTokenStatsGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype, o: TokenStatsGraphOptions): Graph {
-  const { g, ctx } = declare(`token_stats${o.entropy ? '.entropy' : ''}${o.sumPiSquared ? '.sum_pi_squared' : ''}`, spec, params);
+  const { g, ctx } = declare(`token_stats${o.entropy ? '.entropy' : ''}${o.sumPiSquared ? '.sum_pi_squared' : ''}`, spec, params, differentiable);
   const s = sequenceInputs(g, ctx, dtype);
   const { hidden, responses } = responseHidden(g, s, dtype);
   const temperature = g.input(IO.temperature, dtype, [1]);
@@ -100,7 +114,7 @@ export function buildTokenStatsGraph(spec: ModelSpec, params: ParameterStore, dt
  * the value head at the positions [T−R−1, T−1) as verl slices them (values[:, -R-1:-1]).
  */
 export function buildValueGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
-  const { g, ctx } = declare('values', spec, params);
+  const { g, ctx } = declare('values', spec, params, differentiable);
   const s = sequenceInputs(g, ctx, dtype);
   const { hidden } = responseHidden(g, s, dtype);
   g.output(IO.values, valueHead(ctx, hidden));
@@ -109,10 +123,10 @@ export function buildValueGraph(spec: ModelSpec, params: ParameterStore, dtype: 
 
 /** Prompt batch [B, P] → logits [B, V] of the last position, and kv.<i>.key / kv.<i>.value [B, KV, P, D]. */
 export function buildPrefillGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
-  const { g, ctx } = declare('prefill', spec, params);
+  const { g, ctx } = declare('prefill', spec, params, decodePrimitives(dtype));
   const s = sequenceInputs(g, ctx, dtype);
   const sink: KvSink = { keys: [], values: [] };
-  const h = decoderStack(ctx, embedTokens(ctx, s.ids), prefillAttention(spec, s.rope, s.mask, sink));
+  const h = decoderStack(ctx, embedTokens(ctx, s.ids), fullAttention(ctx, s.rotary, s.mask, sink));
   const last = g.slice(h, [-1], [Infinity], [1]); // [B, 1, hidden]
   g.output(IO.logits, g.squeeze(lmHeadLogits(ctx, last), [1]));
   outputKv(g, sink, spec.numHiddenLayers);
@@ -124,11 +138,11 @@ export function buildPrefillGraph(spec: ModelSpec, params: ParameterStore, dtype
  * [B, KV, S, D]; inv_freq. Outputs: logits [B, V] and the new token's kv.<i>.key/value [B, KV, 1, D].
  */
 export function buildStepGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
-  const { g, ctx } = declare('step', spec, params);
+  const { g, ctx } = declare('step', spec, params, decodePrimitives(dtype));
   const ids = g.input(IO.inputIds, 'int64', ['B', 1]);
   const positions = g.input(IO.positionIds, 'int64', ['B', 1]);
   const valid = g.input(IO.pastValid, 'bool', ['B', 'S']);
-  const invFreq = g.input(IO.invFreq, dtype, [spec.headDim / 2]);
+  const rotary = rotaryOf(ctx, positions, dtype);
   const kvShape = ['B', spec.numKeyValueHeads, 'S', spec.headDim];
   const keys: Tensor[] = [];
   const values: Tensor[] = [];
@@ -137,8 +151,7 @@ export function buildStepGraph(spec: ModelSpec, params: ParameterStore, dtype: C
     values.push(g.input(IO.pastValue(i), dtype, kvShape));
   }
   const sink: KvSink = { keys: [], values: [] };
-  const rope = nn.ropeTables(positions, invFreq, spec.rope.attentionScaling);
-  const h = decoderStack(ctx, embedTokens(ctx, ids), cachedStepAttention(spec, rope, { keys, values, valid }, sink));
+  const h = decoderStack(ctx, embedTokens(ctx, ids), cachedStepAttention(ctx, rotary, { keys, values, valid }, sink));
   g.output(IO.logits, g.squeeze(lmHeadLogits(ctx, h), [1]));
   outputKv(g, sink, spec.numHiddenLayers);
   return g;

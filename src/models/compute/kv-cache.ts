@@ -105,11 +105,21 @@ export class KvCache {
     if (this.used >= this.slotCapacity) throw new Error(`KvCache: full (${this.slotCapacity} slots); reserve() first`);
     const { kvHeads: KV, headDim: D } = this.shape;
     const slot = this.used;
+    const heads = this.rowCount * KV;
+    const stride = this.slotCapacity * D;
     for (let l = 0; l < this.shape.layers; l++) {
-      for (let rh = 0; rh < this.rowCount * KV; rh++) {
-        const to = (rh * this.slotCapacity + slot) * D;
-        this.keyBuffers[l].set(keys[l].subarray(rh * D, rh * D + D), to);
-        this.valueBuffers[l].set(values[l].subarray(rh * D, rh * D + D), to);
+      const k = keys[l];
+      const v = values[l];
+      const kDst = this.keyBuffers[l];
+      const vDst = this.valueBuffers[l];
+      // A plain loop: D is small, and subarray() views per (row, head) cost more than the copy (measured).
+      for (let rh = 0; rh < heads; rh++) {
+        const to = rh * stride + slot * D;
+        const from = rh * D;
+        for (let d = 0; d < D; d++) {
+          kDst[to + d] = k[from + d];
+          vDst[to + d] = v[from + d];
+        }
       }
     }
     for (let r = 0; r < this.rowCount; r++) this.validSlots[r * this.slotCapacity + slot] = 1;
