@@ -11,7 +11,8 @@
 //   scratch folder (--hfjs DIR, default /tmp/hfjs; it is not a dependency of verl-ts): ratio and whether the
 //   greedy outputs agree;
 // - scoring tokens/s (no-grad forward) and training tokens/s (forward + backward).
-// Numbers are printed, never asserted. The machine is shared: each configuration reports the best of `reps` runs.
+// Numbers are printed, never asserted. The machine is shared: each configuration reports the best of at least
+// `reps` runs (more for short runs, until --min-ms of measurements), after a warm-up run.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { Batch } from '../src/data/batch.js';
 import { Tensor as DataTensor } from '../src/data/tensor.js';
 import { Engine, Graph, type CompiledGraph, type Feed, type FloatArray, type Tensor, nn, serializeGraph } from '../src/engine/index.js';
-import { CausalLM, initRandomWeights, parseHfConfig, presetConfig, type ModelSpec, type RolloutOptions } from '../src/models/index.js';
+import { CausalLM, KvCache, buildDecodeGraph, initRandomWeights, parseHfConfig, presetConfig, type ModelSpec, type RolloutOptions } from '../src/models/index.js';
 import { type Attend, type DecoderContext, decoderStack, embedTokens, lmHeadLogits } from '../src/models/compute/decoder.js';
 import { mergeHeads, projectQkv } from '../src/models/compute/attention.js';
 import { fused } from '../src/models/compute/primitives.js';
@@ -33,6 +34,7 @@ const arg = (name: string, dflt: string) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const reps = Number(arg('reps', quick ? '1' : '2'));
+const minMs = Number(arg('min-ms', quick ? '300' : '1500'));
 const hfjsDir = arg('hfjs', process.env.VERLTS_HFJS ?? '/tmp/hfjs');
 const engine = new Engine();
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
@@ -76,13 +78,17 @@ const rolloutOptions = (R: number, doSample: boolean): RolloutOptions => ({
   temperature: 1, topK: -1, topP: 1, doSample, n: 1, responseLength: R, ignoreEos: true, seed: 1, maxNumSeqs: 1024,
 });
 
+/** Best time of at least `reps` runs after a warm-up, repeating short runs until `minMs` of measurements. */
 async function best(run: () => Promise<void>): Promise<number> {
   await run(); // warm-up: compiles sessions, grows ORT's arena for these shapes
   let bestMs = Infinity;
-  for (let i = 0; i < reps; i++) {
+  let spent = 0;
+  for (let i = 0; i < 20 && (i < reps || spent < minMs); i++) {
     const t0 = performance.now();
     await run();
-    bestMs = Math.min(bestMs, performance.now() - t0);
+    const ms = performance.now() - t0;
+    bestMs = Math.min(bestMs, ms);
+    spent += ms;
   }
   return bestMs;
 }
@@ -167,7 +173,7 @@ async function concatFormDecode(graph: CompiledGraph, lm: CausalLM, p: Batch, R:
   return out;
 }
 
-/** Greedy decoding without a cache: the whole sequence is recomputed for every new token. */
+/** Greedy decoding without a cache: the decode graph on the whole sequence with an empty cache, every token. */
 async function noCacheDecode(graph: CompiledGraph, lm: CausalLM, p: Batch, R: number): Promise<void> {
   const spec = lm.spec;
   const [B, P] = p.tensor('input_ids').shape;
@@ -175,8 +181,10 @@ async function noCacheDecode(graph: CompiledGraph, lm: CausalLM, p: Batch, R: nu
   for (let step = 0; step < R; step++) {
     const T = P + step;
     const flat = rows.flat();
+    const empty = new KvCache({ layers: spec.numHiddenLayers, kvHeads: spec.numKeyValueHeads, headDim: spec.headDim }, 'float32', B, 0);
     const res = await graph.run(
       {
+        ...empty.feeds(),
         input_ids: { data: toInt64Array(flat), dims: [B, T] },
         attention_mask: { data: new BigInt64Array(B * T).fill(1n), dims: [B, T] },
         position_ids: { data: toInt64Array(Array.from({ length: B * T }, (_, i) => i % T)), dims: [B, T] },
@@ -219,8 +227,7 @@ async function benchCase(c: Case, hf: HfJs | null): Promise<void> {
   const R = c.responseLength;
   console.log(`\n## ${c.name}: ${lm.parameterCount.toLocaleString('en-US')} parameters; prompt ${c.promptLength}, response ${R} tokens (EOS ignored)`);
   const merged = await engine.compileFrozen(mergedDecoderGraph(lm.spec, {}, lm), lm.parameters());
-  const { buildPrefillGraph } = await import('../src/models/compute/graphs.js');
-  const prefill = await engine.compileFrozen(buildPrefillGraph(lm.spec, lm.parameters(), 'float32'), lm.parameters());
+  const decode = await engine.compileFrozen(buildDecodeGraph(lm.spec, lm.parameters(), 'float32'), lm.parameters());
   const fed = CausalLM.fromWeights(lm.spec, lm.weights(), { engine, freezeDecodeWeights: false });
   let model: Awaited<ReturnType<HfJs['AutoModelForCausalLM']['from_pretrained']>> | null = null;
   if (hf) {
@@ -244,7 +251,7 @@ async function benchCase(c: Case, hf: HfJs | null): Promise<void> {
     let naive = 'n/a';
     if (B <= 8) {
       const nR = c.naiveResponseLength;
-      const ms = await best(() => noCacheDecode(prefill, lm, p, nR));
+      const ms = await best(() => noCacheDecode(decode, lm, p, nR));
       // Compare like with like: verl-ts greedy on the same (shorter) response length.
       const oursShort = await best(async () => void (await lm.generate(p, rolloutOptions(nR, false))));
       naive = `${fmt((B * nR) / (ms / 1000))} tok/s (verl-ts ${fmt(ms / oursShort)}× at R=${nR})`;
@@ -269,7 +276,7 @@ async function benchCase(c: Case, hf: HfJs | null): Promise<void> {
   }
   await model?.dispose();
   await merged.release();
-  await prefill.release();
+  await decode.release();
 
   const T = c.promptLength + R;
   const B = 8;
@@ -285,6 +292,6 @@ async function benchCase(c: Case, hf: HfJs | null): Promise<void> {
 }
 
 const hf = args.includes('--no-hfjs') ? null : await loadHfJs();
-console.log(`verl-ts model benchmark (${quick ? 'quick' : 'full'}; best of ${reps} after a warm-up; transformers.js ${hf ? `from ${hfjsDir}` : 'not found'})`);
+console.log(`verl-ts model benchmark (${quick ? 'quick' : 'full'}; best of ≥ ${reps} runs and ≥ ${minMs} ms after a warm-up; transformers.js ${hf ? `from ${hfjsDir}` : 'not found'})`);
 for (const c of modelCases()) await benchCase(c, hf);
 await engine.dispose();

@@ -39,7 +39,7 @@ export { HfModel, type ModelRuntimeOptions, type ModelExtras, type ParameterGrad
 export { type SequenceBatch, sequenceBatchFromBatch, batchPositionIds, checkSequenceBatch } from './compute/sequence-batch.js';
 export { KvDecoder, type PromptRows } from './compute/kv-decoder.js';
 export { KvCache, type KvCacheShape } from './compute/kv-cache.js';
-export { buildTokenStatsGraph, buildValueGraph, buildPrefillGraph, buildStepGraph, IO as GRAPH_IO, type TokenStatsGraphOptions } from './compute/graphs.js';
+export { buildTokenStatsGraph, buildValueGraph, buildDecodeGraph, IO as GRAPH_IO, type TokenStatsGraphOptions } from './compute/graphs.js';
 export type { ComputeDtype } from './compute/decoder.js';
 export { generateSequences, stopTokens, ROLLOUT_LOG_PROB_PAD } from './rollout/generate.js';
 export { rolloutOptionsFromConfig, checkRolloutOptions, samplingParamsOf, type RolloutOptions } from './rollout/options.js';

@@ -1,17 +1,16 @@
 /**
- * The three ways a decoder layer attends, sharing one q/k/v projection (biases, Qwen3's q/k norm, RoPE) and one
+ * The two ways a decoder layer attends, sharing one q/k/v projection (biases, Qwen3's q/k norm, RoPE) and one
  * output projection, built from the graph's Primitives:
  * - full causal attention over the sequence (scoring, training, value model);
- * - prefill: the same, also handing out each layer's keys and values so decoding can continue from them;
- * - cached step: one new token per row attends to a key/value cache that is a graph *input* (fed zero-copy
- *   from buffers the caller owns) plus its own key/value; only the new key/value come back as outputs.
+ * - cached: new tokens attend to a key/value cache that is a graph *input* (fed zero-copy from buffers the
+ *   caller owns) plus to themselves; only the new keys/values come back as outputs (prefill and decoding steps).
  *
- * Why the cached step does not use the concat form (present = concat(past, new), what nn.selfAttentionWithCache
+ * Why the cached form does not use the concat form (present = concat(past, new), what nn.selfAttentionWithCache
  * and HF's ONNX exports do): every ORT output is a fresh array, so returning the grown cache copies all of it on
  * every step (docs/engine.md, "Costs to know"; measured in docs/models.md). Here the past is only read, and the
  * caller writes the one new slot into its buffers.
  */
-import { type Dim, type Tensor, nn } from '../../engine/index.js';
+import { type Dim, type Tensor, dimMul, nn } from '../../engine/index.js';
 import type { ModelSpec } from '../hf/config.js';
 import { type Attend, type DecoderContext, attentionShape } from './decoder.js';
 import type { Rotary } from './primitives.js';
@@ -53,14 +52,10 @@ export function mergeHeads(ctx: DecoderContext, attended: Tensor, x: Tensor, w: 
 
 const scaleOf = (spec: ModelSpec) => 1 / Math.sqrt(spec.headDim);
 
-/** Full causal self-attention; `mask` from nn.causalMask(attention_mask, 'T'). Records keys/values when a sink is given. */
-export function fullAttention(ctx: DecoderContext, rotary: Rotary, mask: Tensor, sink: KvSink | null = null): Attend {
-  return (x, w, layer) => {
+/** Full causal self-attention; `mask` from nn.causalMask(attention_mask, 'T'). */
+export function fullAttention(ctx: DecoderContext, rotary: Rotary, mask: Tensor): Attend {
+  return (x, w) => {
     const { q, k, v } = projectQkv(ctx, x, w, rotary);
-    if (sink) {
-      sink.keys[layer] = k;
-      sink.values[layer] = v;
-    }
     return mergeHeads(ctx, nn.scaledDotProductAttention(q, k, v, mask, scaleOf(ctx.spec)), x, w);
   };
 }
@@ -74,11 +69,13 @@ export interface PastKv {
 }
 
 /**
- * Attention of one new token per row (x [B, 1, hidden]) over the cached slots plus itself. Queries are grouped
- * per KV head as in nn.scaledDotProductAttention, so grouped-query caches are never repeated. The scores of the
- * past and of the token itself are concatenated (small: [B, KV, rep, S+1]) for one softmax; the cache is not.
+ * Attention of T new tokens per row (x [B, T, hidden]) over the cached slots plus the new tokens themselves
+ * (causally, with `newMask` from nn.causalMask(attention_mask [B, T], 'T') for left padding among them). Queries
+ * are grouped per KV head as in nn.scaledDotProductAttention, so grouped-query caches are never repeated. The
+ * scores against the past and against the new keys are concatenated ([B, KV, rep, T, S+T], small) for one
+ * softmax; the cache itself is never copied. T = 1 is a decoding step; S = 0 (an empty cache) is the prefill.
  */
-export function cachedStepAttention(ctx: DecoderContext, rotary: Rotary, past: PastKv, sink: KvSink): Attend {
+export function cachedAttention(ctx: DecoderContext, rotary: Rotary, past: PastKv, newMask: Tensor, sink: KvSink): Attend {
   const shape = attentionShape(ctx.spec);
   const scale = scaleOf(ctx.spec);
   return (x, w, layer) => {
@@ -88,18 +85,20 @@ export function cachedStepAttention(ctx: DecoderContext, rotary: Rotary, past: P
     sink.values[layer] = v;
     const pastK = past.keys[layer];
     const pastV = past.values[layer];
-    const B = q.dim(0);
+    const [B, , T] = q.shape;
     const S: Dim = pastK.dim(2);
-    const rep = shape.numHeads / shape.numKvHeads;
-    const D = shape.headDim;
-    const qg = g.reshape(g.mul(q, scale), [B, shape.numKvHeads, rep, D]);
+    const { numHeads: H, numKvHeads: KV, headDim: D } = shape;
+    const rep = H / KV;
+    const qg = g.reshape(g.mul(q, scale), [B, KV, dimMul(rep, T), D]);
     const transposeLast = (t: Tensor) => g.transpose(t, [0, 1, 3, 2]);
-    const validSlots = g.reshape(past.valid, [B, 1, 1, S]);
-    const pastScores = g.where(validSlots, g.matmul(qg, transposeLast(pastK)), lowest(q.dtype)); // [B, KV, rep, S]
-    const ownScore = g.matmul(qg, transposeLast(k)); // [B, KV, rep, 1]
-    const probs = g.softmax(g.concat([pastScores, ownScore], -1), -1);
-    const [pastProbs, ownProb] = g.split(probs, [S, 1], -1);
-    const attended = g.add(g.matmul(pastProbs, pastV), g.matmul(ownProb, v)); // [B, KV, rep, D]
-    return mergeHeads(ctx, g.reshape(attended, [B, shape.numHeads, 1, D]), x, w);
+    const grouped = (scores: Tensor, keys: Dim) => g.reshape(scores, [B, KV, rep, T, keys]);
+    const fill = lowest(q.dtype);
+    const pastScores = g.where(g.reshape(past.valid, [B, 1, 1, 1, S]), grouped(g.matmul(qg, transposeLast(pastK)), S), fill);
+    const newScores = g.where(newMask, grouped(g.matmul(qg, transposeLast(k)), T), fill);
+    const probs = g.softmax(g.concat([pastScores, newScores], -1), -1); // [B, KV, rep, T, S+T]
+    const [pastProbs, newProbs] = g.split(probs, [S, T], -1);
+    const flat = (p: Tensor, keys: Dim) => g.reshape(p, [B, KV, dimMul(rep, T), keys]);
+    const attended = g.add(g.matmul(flat(pastProbs, S), pastV), g.matmul(flat(newProbs, T), v)); // [B, KV, rep·T, D]
+    return mergeHeads(ctx, g.reshape(attended, [B, H, T, D]), x, w);
   };
 }

@@ -15,7 +15,7 @@ import type { ModelSpec } from '../hf/config.js';
 import type { WeightStore } from '../hf/weights.js';
 import { generateSequences } from '../rollout/generate.js';
 import type { RolloutOptions } from '../rollout/options.js';
-import { IO, buildPrefillGraph, buildStepGraph, buildTokenStatsGraph } from './graphs.js';
+import { IO, buildDecodeGraph, buildTokenStatsGraph } from './graphs.js';
 import { type ForwardTape, HfModel, type ModelExtras, type ModelRuntimeOptions, type ParameterGradients, type SequenceInput } from './hf-model.js';
 import { KvDecoder } from './kv-decoder.js';
 
@@ -51,7 +51,7 @@ export interface DecodingOptions {
   /** KV-cache capacity grows in blocks of this many slots (default 64). */
   kvCacheBlock?: number;
   /**
-   * Decode with the weights frozen into the prefill/step sessions (default true): ORT then prepacks the weight
+   * Decode with the weights frozen into the decode session (default true): ORT then prepacks the weight
    * matrices once per snapshot instead of on every step (see docs/models.md for the measurement). A snapshot is
    * rebuilt when parameters().version changes (AdamW.step bumps it; call parameters().markChanged() after writing
    * weights yourself). false: the weights are fed on every run, as the scoring graphs do.
@@ -160,7 +160,7 @@ export class CausalLM extends HfModel {
   }
 
   /**
-   * The KV-cache decoder for the current weights (prefill + step graphs). With frozen decode weights (the
+   * The KV-cache decoder for the current weights (one decode graph for prefill and steps). With frozen weights (the
    * default) its sessions hold a snapshot of the parameters taken now; a later call after the parameters changed
    * (parameters().version) builds a new snapshot and releases the old one.
    */
@@ -168,17 +168,16 @@ export class CausalLM extends HfModel {
     const version = this.freezeDecodeWeights ? this.params.version : -1;
     if (this.kv && this.kv.version === version) return this.kv.decoder;
     const stale = this.kv;
-    const prefill = this.decodeSession('prefill', () => buildPrefillGraph(this.spec, this.params, this.dtype));
-    const step = this.decodeSession('step', () => buildStepGraph(this.spec, this.params, this.dtype));
-    const decoder = new KvDecoder({ spec: this.spec, params: this.params, dtype: this.dtype, prefill: prefill.get, step: step.get }, { block: this.kvCacheBlock });
-    this.kv = { version, decoder, release: async () => void (await Promise.all([prefill.release(), step.release()])) };
+    const session = this.decodeSession(() => buildDecodeGraph(this.spec, this.params, this.dtype));
+    const decoder = new KvDecoder({ spec: this.spec, params: this.params, dtype: this.dtype, decode: session.get }, { block: this.kvCacheBlock });
+    this.kv = { version, decoder, release: session.release };
     if (stale) void stale.release();
     return decoder;
   }
 
-  /** A decode graph's session, compiled on first use: frozen (a snapshot of the weights) or shared and cached. */
-  private decodeSession(name: string, graph: () => Graph): { get: () => Promise<CompiledGraph>; release: () => Promise<void> } {
-    if (!this.freezeDecodeWeights) return { get: () => this.compiled(name, graph), release: async () => undefined };
+  /** The decode graph's session, compiled on first use: frozen (a snapshot of the weights) or shared and cached. */
+  private decodeSession(graph: () => Graph): { get: () => Promise<CompiledGraph>; release: () => Promise<void> } {
+    if (!this.freezeDecodeWeights) return { get: () => this.compiled('decode', graph), release: async () => undefined };
     let session: Promise<CompiledGraph> | null = null;
     return {
       get: () => (session ??= this.engine.compileFrozen(graph(), this.params)),

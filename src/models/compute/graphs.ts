@@ -2,8 +2,8 @@
  * The model graphs, each symbolic in batch and length so one compiled session serves every shape:
  * - token stats: log p(response token | prefix) at temperature τ, optionally entropy and Σπ² (scoring, training);
  * - values: the critic's per-token values;
- * - prefill: last-position logits plus every layer's keys/values of a prompt batch;
- * - step: one decoding step over a key/value cache fed as inputs.
+ * - decode: new tokens over a key/value cache fed as inputs (the prefill with an empty cache, then one step per
+ *   token): last-position logits and the new tokens' keys/values.
  *
  * Conventions (verl's): input_ids [B, T] = left-padded prompt ‖ right-padded response, attention_mask marks real
  * tokens, position_ids = clip(cumsum(mask) − 1, 0). The last R positions are the response; the prediction for
@@ -15,7 +15,7 @@
  */
 import { Graph, type ParameterStore, type Tensor, dimSub, nn } from '../../engine/index.js';
 import type { ModelSpec } from '../hf/config.js';
-import { cachedStepAttention, fullAttention, type KvSink } from './attention.js';
+import { cachedAttention, fullAttention, type KvSink } from './attention.js';
 import { differentiable, fused, type Primitives, type Rotary } from './primitives.js';
 import { type ComputeDtype, type DecoderContext, decoderStack, embedTokens, lmHeadLogits, paddingIdx, valueHead } from './decoder.js';
 
@@ -121,28 +121,16 @@ export function buildValueGraph(spec: ModelSpec, params: ParameterStore, dtype: 
   return g;
 }
 
-/** Prompt batch [B, P] → logits [B, V] of the last position, and kv.<i>.key / kv.<i>.value [B, KV, P, D]. */
-export function buildPrefillGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
-  const { g, ctx } = declare('prefill', spec, params, decodePrimitives(dtype));
-  const s = sequenceInputs(g, ctx, dtype);
-  const sink: KvSink = { keys: [], values: [] };
-  const h = decoderStack(ctx, embedTokens(ctx, s.ids), fullAttention(ctx, s.rotary, s.mask, sink));
-  const last = g.slice(h, [-1], [Infinity], [1]); // [B, 1, hidden]
-  g.output(IO.logits, g.squeeze(lmHeadLogits(ctx, last), [1]));
-  outputKv(g, sink, spec.numHiddenLayers);
-  return g;
-}
-
 /**
- * One decoding step. Inputs: input_ids, position_ids [B, 1]; past_valid bool [B, S]; past.<i>.key/value
- * [B, KV, S, D]; inv_freq. Outputs: logits [B, V] and the new token's kv.<i>.key/value [B, KV, 1, D].
+ * The decoding graph, for the prefill (an empty cache, S = 0, and the left-padded prompt as the new tokens) and for
+ * every step (T = 1). Inputs: input_ids, attention_mask (which new tokens are real), position_ids [B, T];
+ * past_valid bool [B, S]; past.<i>.key/value [B, KV, S, D]; inv_freq. Outputs: logits [B, V] of the last new
+ * token and the new tokens' kv.<i>.key/value [B, KV, T, D]. One graph, so a frozen snapshot holds the weights once.
  */
-export function buildStepGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
-  const { g, ctx } = declare('step', spec, params, decodePrimitives(dtype));
-  const ids = g.input(IO.inputIds, 'int64', ['B', 1]);
-  const positions = g.input(IO.positionIds, 'int64', ['B', 1]);
+export function buildDecodeGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
+  const { g, ctx } = declare('decode', spec, params, decodePrimitives(dtype));
+  const s = sequenceInputs(g, ctx, dtype);
   const valid = g.input(IO.pastValid, 'bool', ['B', 'S']);
-  const rotary = rotaryOf(ctx, positions, dtype);
   const kvShape = ['B', spec.numKeyValueHeads, 'S', spec.headDim];
   const keys: Tensor[] = [];
   const values: Tensor[] = [];
@@ -151,8 +139,9 @@ export function buildStepGraph(spec: ModelSpec, params: ParameterStore, dtype: C
     values.push(g.input(IO.pastValue(i), dtype, kvShape));
   }
   const sink: KvSink = { keys: [], values: [] };
-  const h = decoderStack(ctx, embedTokens(ctx, ids), cachedStepAttention(ctx, rotary, { keys, values, valid }, sink));
-  g.output(IO.logits, g.squeeze(lmHeadLogits(ctx, h), [1]));
+  const h = decoderStack(ctx, embedTokens(ctx, s.ids), cachedAttention(ctx, s.rotary, { keys, values, valid }, s.mask, sink));
+  const last = g.slice(h, [-1], [Infinity], [1]); // [B, 1, hidden]
+  g.output(IO.logits, g.squeeze(lmHeadLogits(ctx, last), [1]));
   outputKv(g, sink, spec.numHiddenLayers);
   return g;
 }

@@ -1,6 +1,6 @@
 /**
  * Incremental decoding with a KV cache: a prefill run over a left-padded prompt batch, then one step run per
- * generated token. Forward only. The two compiled graphs are kept by the model (built on first use).
+ * generated token, both with the one decode graph (graphs.ts: buildDecodeGraph). Forward only.
  */
 import type { CompiledGraph, Feed, FloatArray, ParameterStore } from '../../engine/index.js';
 import type { ModelSpec } from '../hf/config.js';
@@ -22,8 +22,8 @@ export interface KvDecoderGraphs {
   readonly spec: ModelSpec;
   readonly params: ParameterStore;
   readonly dtype: ComputeDtype;
-  readonly prefill: () => Promise<CompiledGraph>;
-  readonly step: () => Promise<CompiledGraph>;
+  /** The compiled decode graph (built on first use by the model). */
+  readonly decode: () => Promise<CompiledGraph>;
 }
 
 function maxOf(values: ArrayLike<number>): number {
@@ -51,13 +51,15 @@ export class KvDecoder {
   async prefill(prompt: PromptRows, source: readonly number[], reserveSlots: number): Promise<{ logits: FloatArray; cache: KvCache }> {
     const { spec, dtype } = this.m;
     const dims = [prompt.rows, prompt.width];
+    const empty = new KvCache({ layers: spec.numHiddenLayers, kvHeads: spec.numKeyValueHeads, headDim: spec.headDim }, dtype, prompt.rows, 0);
     const feeds: Record<string, Feed> = {
+      ...empty.feeds(),
       [IO.inputIds]: { data: toInt64Array(prompt.inputIds), dims },
       [IO.attentionMask]: { data: toInt64Array(prompt.attentionMask), dims },
       [IO.positionIds]: { data: toInt64Array(prompt.positionIds), dims },
       [IO.invFreq]: { data: invFreqFeed(spec, maxOf(prompt.positionIds), dtype), dims: [spec.headDim / 2] },
     };
-    const graph = await this.m.prefill();
+    const graph = await this.m.decode();
     const out = await graph.run(feeds, { params: this.m.params });
     const layers = spec.numHiddenLayers;
     const keys = Array.from({ length: layers }, (_, l) => out[IO.key(l)].data as FloatArray);
@@ -84,10 +86,11 @@ export class KvDecoder {
     const feeds: Record<string, Feed> = {
       ...cache.feeds(),
       [IO.inputIds]: { data: toInt64Array(tokens), dims: [rows, 1] },
+      [IO.attentionMask]: { data: new BigInt64Array(rows).fill(1n), dims: [rows, 1] },
       [IO.positionIds]: { data: toInt64Array(positions), dims: [rows, 1] },
       [IO.invFreq]: { data: invFreqFeed(spec, maxOf(positions), dtype), dims: [spec.headDim / 2] },
     };
-    const graph = await this.m.step();
+    const graph = await this.m.decode();
     const out = await graph.run(feeds, { params: this.m.params });
     const layers = spec.numHiddenLayers;
     cache.appendSlot(
