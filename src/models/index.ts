@@ -35,7 +35,7 @@ export { initRandomWeights } from './init/random-init.js';
 export { initModel, presetConfig, readConfigOverrides, DEFAULT_CHARS, type InitModelOptions, type InitModelResult, type InitTokenizerSource } from './init/init-model.js';
 export { CausalLM, type CausalLMOptions, type LoadCausalLMOptions, type ScoreOptions, type TokenScores, type ScoringPass, type ScoringUpstream } from './compute/causal-lm.js';
 export { ValueModel, withValueHead, type LoadValueModelOptions, type ValuePass } from './compute/value-model.js';
-export { HfModel, type ModelRuntimeOptions, type ModelExtras, type ParameterGradients, type SequenceInput, type ForwardTape } from './compute/hf-model.js';
+export { HfModel, type ModelRuntimeOptions, type ModelSavePolicy, type ModelExtras, type ParameterGradients, type SequenceInput, type ForwardTape } from './compute/hf-model.js';
 export { type SequenceBatch, sequenceBatchFromBatch, batchPositionIds, checkSequenceBatch } from './compute/sequence-batch.js';
 export { KvDecoder, type PromptRows } from './compute/kv-decoder.js';
 export { KvCache, type KvCacheShape } from './compute/kv-cache.js';

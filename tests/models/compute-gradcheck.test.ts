@@ -110,3 +110,23 @@ describe('critic gradients pass finite-difference checks', () => {
     });
   }
 });
+
+describe('gradient checkpointing per decoder layer (savePolicy "layer-inputs")', () => {
+  it('gives the gradients of the default policy and stores only the layer inputs', async () => {
+    const spec = parseHfConfig(SPECS.qwen3);
+    const weights = initRandomWeights(spec, 9);
+    const u = randomWeights(6, 5);
+    const run = async (savePolicy: 'matmul' | 'layer-inputs') => {
+      const lm = CausalLM.fromWeights(spec, weights, { engine, dtype: 'float64', savePolicy });
+      const pass = await lm.forward(batch, { temperature: 0.8, withEntropy: true });
+      return { saved: Object.keys(pass.tape.saved).length, grads: await lm.backward(pass, { logProbs: u, entropy: u }) };
+    };
+    const a = await run('matmul');
+    const b = await run('layer-inputs');
+    expect(b.saved).toBe(spec.numHiddenLayers);
+    expect(a.saved).toBeGreaterThan(b.saved);
+    for (const [name, g] of Object.entries(a.grads)) {
+      for (let i = 0; i < g.length; i++) expect(Math.abs(b.grads[name][i] - g[i]), `${name}[${i}]`).toBeLessThan(1e-10 * Math.max(1, Math.abs(g[i])));
+    }
+  });
+});

@@ -8,7 +8,7 @@
  * How attention reads keys and values is the caller's choice (`Attend`): full causal attention for scoring and
  * training, or the KV-cache forms of attention.ts for decoding.
  */
-import { GraphBuildError, nn, type Tensor } from '../../engine/index.js';
+import { type Graph, GraphBuildError, nn, type Tensor } from '../../engine/index.js';
 import type { ModelSpec } from '../hf/config.js';
 import type { Primitives } from './primitives.js';
 import { EMBED_TOKENS, FINAL_NORM, SCORE_BIAS, SCORE_WEIGHT, layerPrefix, lmHeadWeightName } from '../hf/tensors.js';
@@ -85,12 +85,22 @@ export function embedTokens(ctx: DecoderContext, ids: Tensor, padRow: Tensor | n
   return g.where(g.unsqueeze(g.equal(ids, g.scalar(pad, 'int64')), [-1]), padRow, looked);
 }
 
+const layerInputs = new WeakMap<Graph, Set<Tensor>>();
+
+/** The residual-stream tensors entering each decoder layer of a graph (what layer-wise checkpointing stores). */
+export function layerInputsOf(graph: Graph): ReadonlySet<Tensor> {
+  return layerInputs.get(graph) ?? new Set();
+}
+
 /** Every decoder layer, then the final norm: h [B, T, hidden] → normed hidden states [B, T, hidden]. */
 export function decoderStack(ctx: DecoderContext, h: Tensor, attend: Attend): Tensor {
   const g = h.graph;
   const eps = ctx.spec.rmsNormEps;
+  const inputs = layerInputs.get(g) ?? new Set<Tensor>();
+  layerInputs.set(g, inputs);
   for (let i = 0; i < ctx.spec.numHiddenLayers; i++) {
     const p = layerPrefix(i);
+    inputs.add(h);
     h = g.withScope(`layers.${i}`, () => {
       const attended = attend(ctx.ops.rmsNorm(h, param(ctx, `${p}.input_layernorm.weight`), eps), attentionWeights(ctx, i), i);
       const mid = g.add(h, attended);

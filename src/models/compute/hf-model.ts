@@ -13,6 +13,7 @@ import {
   ParameterStore,
   type SavePolicy,
   type Tape,
+  type Tensor,
   type TensorValue,
 } from '../../engine/index.js';
 import { Batch } from '../../data/batch.js';
@@ -24,7 +25,7 @@ import { EMBED_TOKENS, expectedTensors, type ModelHead } from '../hf/tensors.js'
 import type { WeightStore } from '../hf/weights.js';
 import { saveModelDir, type SaveDtype, type SavedModel } from '../checkpoint/save.js';
 import type { SavableTokenizer } from '../tokenizer/types.js';
-import { type ComputeDtype, paddingIdx } from './decoder.js';
+import { type ComputeDtype, layerInputsOf, paddingIdx } from './decoder.js';
 import { IO } from './graphs.js';
 import { type SequenceBatch, checkSequenceBatch, sequenceBatchFromBatch, sequenceFeeds } from './sequence-batch.js';
 
@@ -33,9 +34,15 @@ export interface ModelRuntimeOptions {
   engine?: Engine;
   /** Parameter and activation dtype (default float32; float64 for gradient checks). */
   dtype?: ComputeDtype;
-  /** Store-or-recompute policy of the training graphs (default 'matmul', see docs/engine.md). */
-  savePolicy?: SavePolicy;
+  /**
+   * Store-or-recompute policy of the training graphs (default 'matmul', see docs/engine.md). 'layer-inputs' is
+   * gradient checkpointing per decoder layer (verl's model.enable_gradient_checkpointing, HF's
+   * gradient_checkpointing_enable): only each layer's input is kept, the rest is recomputed in the backward run.
+   */
+  savePolicy?: ModelSavePolicy;
 }
+
+export type ModelSavePolicy = SavePolicy | 'layer-inputs';
 
 export interface ModelExtras {
   tokenizer?: SavableTokenizer | null;
@@ -78,7 +85,7 @@ export abstract class HfModel {
   readonly tokenizer: SavableTokenizer | null;
   readonly generationConfig: GenerationConfig | null;
   protected readonly params: ParameterStore;
-  protected readonly savePolicy: SavePolicy | undefined;
+  protected readonly savePolicy: ModelSavePolicy | undefined;
   private readonly graphs = new Map<string, Promise<CompiledGraph>>();
   private readonly runners = new Map<string, Promise<GradRunner>>();
 
@@ -158,7 +165,10 @@ export abstract class HfModel {
   protected runner(key: string, build: () => Graph, outputs: readonly string[]): Promise<GradRunner> {
     let entry = this.runners.get(key);
     if (!entry) {
-      entry = GradRunner.create(this.engine, build(), { outputs, wrt: this.params.names(), save: this.savePolicy });
+      const graph = build();
+      const policy = this.savePolicy;
+      const save: SavePolicy | undefined = policy === 'layer-inputs' ? ((kept) => (t: Tensor) => kept.has(t))(layerInputsOf(graph)) : policy;
+      entry = GradRunner.create(this.engine, graph, { outputs, wrt: this.params.names(), save });
       this.runners.set(key, entry);
       entry.catch(() => this.runners.delete(key));
     }
