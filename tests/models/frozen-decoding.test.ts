@@ -109,3 +109,57 @@ describe('float64 models decode with the differentiable blocks', () => {
     for (let i = 0; i < rollout.length; i++) expect(Math.abs(scores.logProbs.data[i] - rollout[i])).toBeLessThan(1e-6);
   });
 });
+
+describe('next-token choice inside the decode graph', () => {
+  it('greedy and plain sampling pick what the logits say (argmax; inverse CDF of softmax(z/τ) for the same uniforms)', async () => {
+    const lm = CausalLM.fromWeights(spec, initRandomWeights(spec, 6), { engine });
+    const decoder = lm.kvDecoder();
+    const rows = 48;
+    const prompts = Array.from({ length: rows }, (_, r) => [3 + (r % 7), 4 + ((r * 5) % 11), 5 + ((r * 3) % 13)]);
+    const batch = promptBatch(prompts);
+    const promptRows = {
+      rows, width: 3,
+      inputIds: batch.tensor('input_ids').data, attentionMask: batch.tensor('attention_mask').data,
+      positionIds: Int32Array.from({ length: rows * 3 }, (_, i) => i % 3),
+    };
+    const source = Array.from({ length: rows }, (_, r) => r);
+    const next = prompts.map((p) => (p[2] + 1) % spec.vocabSize);
+    const positions = new Array<number>(rows).fill(3);
+    const uniforms = Array.from({ length: rows }, (_, r) => ((r * 0.618034) % 1) * 0.999);
+    const tau = 0.7;
+    const run = async (choice: Parameters<typeof decoder.step>[3]) => {
+      const { cache } = await decoder.prefill(promptRows, source, 8);
+      return decoder.step(cache, next, positions, choice);
+    };
+    const logitsOut = await run({ kind: 'logits' });
+    const greedy = await run({ kind: 'greedy' });
+    const sampled = await run({ kind: 'sample', temperature: tau, uniforms });
+    if (logitsOut.kind !== 'logits' || greedy.kind !== 'tokens' || sampled.kind !== 'tokens') throw new Error('unexpected step output kinds');
+    const V = spec.vocabSize;
+    let checked = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from(logitsOut.logits.subarray(r * V, (r + 1) * V));
+      const max = Math.max(...row);
+      const lse = max + Math.log(row.reduce((s, x) => s + Math.exp(x - max), 0));
+      expect(greedy.tokens[r]).toBe(row.indexOf(max));
+      expect(Math.abs(greedy.logProbs[r] - (max - lse))).toBeLessThan(1e-5);
+      const z = row.map((x) => Math.fround(x / Math.fround(tau)));
+      const zMax = Math.max(...z);
+      const w = z.map((x) => Math.exp(x - zMax));
+      const total = w.reduce((a, b) => a + b, 0);
+      let acc = 0;
+      let pick = -1;
+      let margin = Infinity;
+      for (let i = 0; i < V; i++) {
+        acc += w[i];
+        margin = Math.min(margin, Math.abs(acc / total - uniforms[r]));
+        if (pick < 0 && acc > uniforms[r] * total) pick = i;
+      }
+      if (margin < 1e-5) continue; // within float32 rounding of a boundary: either neighbour is a correct draw
+      checked++;
+      expect(sampled.tokens[r], `row ${r}`).toBe(pick);
+      expect(Math.abs(sampled.logProbs[r] - (z[pick] - zMax - Math.log(total)))).toBeLessThan(1e-5);
+    }
+    expect(checked).toBeGreaterThan(40);
+  });
+});

@@ -17,6 +17,7 @@ import { Graph, type ParameterStore, type Tensor, dimSub, nn } from '../../engin
 import type { ModelSpec } from '../hf/config.js';
 import { cachedAttention, fullAttention, type KvSink } from './attention.js';
 import { differentiable, fused, type Primitives, type Rotary } from './primitives.js';
+import { addTokenChoice } from './token-choice.js';
 import { type ComputeDtype, type DecoderContext, decoderStack, embedTokens, lmHeadLogits, paddingIdx, valueHead } from './decoder.js';
 
 /** Graph input and output names, shared by the graphs and the code that feeds them. */
@@ -125,7 +126,9 @@ export function buildValueGraph(spec: ModelSpec, params: ParameterStore, dtype: 
  * The decoding graph, for the prefill (an empty cache, S = 0, and the left-padded prompt as the new tokens) and for
  * every step (T = 1). Inputs: input_ids, attention_mask (which new tokens are real), position_ids [B, T];
  * past_valid bool [B, S]; past.<i>.key/value [B, KV, S, D]; inv_freq. Outputs: logits [B, V] of the last new
- * token and the new tokens' kv.<i>.key/value [B, KV, T, D]. One graph, so a frozen snapshot holds the weights once.
+ * token and the new tokens' kv.<i>.key/value [B, KV, T, D], plus the next token chosen in the graph (greedy or
+ * sampled, token-choice.ts; inputs sample_temperature [1], sample_uniform [B]). One graph, so a frozen snapshot
+ * holds the weights once; a run fetches only the outputs it needs.
  */
 export function buildDecodeGraph(spec: ModelSpec, params: ParameterStore, dtype: ComputeDtype): Graph {
   const { g, ctx } = declare('decode', spec, params, decodePrimitives(dtype));
@@ -141,7 +144,8 @@ export function buildDecodeGraph(spec: ModelSpec, params: ParameterStore, dtype:
   const sink: KvSink = { keys: [], values: [] };
   const h = decoderStack(ctx, embedTokens(ctx, s.ids), cachedAttention(ctx, s.rotary, { keys, values, valid }, s.mask, sink));
   const last = g.slice(h, [-1], [Infinity], [1]); // [B, 1, hidden]
-  g.output(IO.logits, g.squeeze(lmHeadLogits(ctx, last), [1]));
+  const logits = g.output(IO.logits, g.squeeze(lmHeadLogits(ctx, last), [1]));
+  addTokenChoice(logits, dtype);
   outputKv(g, sink, spec.numHiddenLayers);
   return g;
 }

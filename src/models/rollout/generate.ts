@@ -6,7 +6,9 @@
  * are padding in every row are cut first) and their caches copied to the n sample rows; then one step per token.
  * Each output row draws from its own seeded stream (rowGenerators), and rows that have finished draw nothing,
  * so a row's samples depend only on the seed, its index and its logits. Once a quarter of the cached rows have
- * finished, they are dropped from the cache so later steps compute only for live rows.
+ * finished, they are dropped from the cache so later steps compute only for live rows. Greedy decoding and plain
+ * sampling choose the token inside the decode graph after the first step (token-choice.ts); top-k / top-p sample
+ * in JS from the logits.
  *
  * Output columns (B·n rows, P = prompt width, R = response_length):
  * prompts [B·n, P], responses [B·n, R] (right-padded with the pad id), input_ids = prompts ‖ responses,
@@ -21,7 +23,7 @@ import { InputError } from '../../util/errors.js';
 import type { Rng } from '../../util/rng.js';
 import type { CausalLM } from '../compute/causal-lm.js';
 import type { KvCache } from '../compute/kv-cache.js';
-import type { PromptRows } from '../compute/kv-decoder.js';
+import type { PromptRows, StepOutput, TokenChoice } from '../compute/kv-decoder.js';
 import { batchPositionIds, checkTokenIds } from '../compute/sequence-batch.js';
 import { checkSequenceLength } from '../hf/config.js';
 import { DecodeState } from '../sampling/decode-state.js';
@@ -105,6 +107,15 @@ interface GroupResult {
   lengths: Int32Array;
 }
 
+/**
+ * Where the next token is chosen: in the decode graph for greedy decoding and for plain sampling (no top-k, no
+ * top-p), so a step returns B ids instead of [B, V] logits; in JS (the models-io sampler) otherwise.
+ */
+export function tokenChoiceMode(o: RolloutOptions, vocabSize: number): 'greedy' | 'sample' | 'logits' {
+  if (!o.doSample) return 'greedy';
+  return (o.topK <= 0 || o.topK >= vocabSize) && o.topP >= 1 ? 'sample' : 'logits';
+}
+
 /** Decode output rows [start, end) (row r samples prompt ⌊r/n⌋) with the KV cache. */
 async function decodeGroup(lm: CausalLM, p: PromptBatch, o: RolloutOptions, stop: { eos: number[]; pad: number }, rngs: readonly Rng[], start: number, end: number): Promise<GroupResult> {
   const decoder = lm.kvDecoder();
@@ -116,26 +127,35 @@ async function decodeGroup(lm: CausalLM, p: PromptBatch, o: RolloutOptions, stop
   const source = Array.from({ length: rows }, (_, r) => Math.floor((start + r) / o.n) - firstPrompt);
   const state = new DecodeState({ batchSize: rows, maxResponseLength: o.responseLength, eosTokenIds: stop.eos, padTokenId: stop.pad, ignoreEos: o.ignoreEos });
   const params = samplingParamsOf(o);
+  const mode = tokenChoiceMode(o, V);
   const first = await decoder.prefill(prompt, source, prompt.width + Math.min(o.responseLength, decoder.block));
   const cache: KvCache = first.cache;
-  let logits = first.logits;
+  let out: StepOutput = { kind: 'logits', logits: first.logits };
   /** Group rows held by the cache, in cache order. */
   let live = Array.from({ length: rows }, (_, r) => r);
   const tokens = new Int32Array(rows);
   const logps = new Float32Array(rows);
   for (;;) {
-    const sampled = sampleTokens(
-      logits instanceof Float32Array ? logits : Float32Array.from(logits),
-      live.length,
-      V,
-      params,
-      live.map((r) => rngs[start + r]),
-      { active: live.map((r) => !state.isFinished(r)) },
-    );
-    live.forEach((r, i) => {
-      tokens[r] = sampled.tokenIds[i];
-      logps[r] = sampled.logProbs[i];
-    });
+    if (out.kind === 'logits') {
+      const sampled = sampleTokens(
+        out.logits instanceof Float32Array ? out.logits : Float32Array.from(out.logits),
+        live.length,
+        V,
+        params,
+        live.map((r) => rngs[start + r]),
+        { active: live.map((r) => !state.isFinished(r)) },
+      );
+      live.forEach((r, i) => {
+        tokens[r] = sampled.tokenIds[i];
+        logps[r] = sampled.logProbs[i];
+      });
+    } else {
+      const chosen = out;
+      live.forEach((r, i) => {
+        tokens[r] = chosen.tokens[i];
+        logps[r] = chosen.logProbs[i];
+      });
+    }
     state.append(tokens, logps);
     if (state.done) break;
     const stillLive = live.filter((r) => !state.isFinished(r));
@@ -146,10 +166,16 @@ async function decodeGroup(lm: CausalLM, p: PromptBatch, o: RolloutOptions, stop
     }
     const last = state.lastTokens();
     const step = state.step;
-    logits = await decoder.step(
+    // Rows that have finished (still cached until dropped) draw nothing, as in the JS sampler.
+    const choice: TokenChoice =
+      mode === 'sample'
+        ? { kind: 'sample', temperature: o.temperature, uniforms: live.map((r) => (state.isFinished(r) ? 0 : rngs[start + r].next())) }
+        : { kind: mode };
+    out = await decoder.step(
       cache,
       live.map((r) => last[r]),
       live.map((r) => p.lastPositions[Math.floor((start + r) / o.n)] + step),
+      choice,
     );
   }
   const res = state.result();
