@@ -25,6 +25,7 @@ import { CausalLM, KvCache, buildDecodeGraph, initRandomWeights, parseHfConfig, 
 import { type Attend, type DecoderContext, decoderStack, embedTokens, lmHeadLogits } from '../src/models/compute/decoder.js';
 import { mergeHeads, projectQkv } from '../src/models/compute/attention.js';
 import { fused } from '../src/models/compute/primitives.js';
+import { CHOICE_IO } from '../src/models/compute/token-choice.js';
 import { invFreqFeed, toInt64Array } from '../src/models/compute/sequence-batch.js';
 
 const args = process.argv.slice(2);
@@ -189,10 +190,12 @@ async function noCacheDecode(graph: CompiledGraph, lm: CausalLM, p: Batch, R: nu
         attention_mask: { data: new BigInt64Array(B * T).fill(1n), dims: [B, T] },
         position_ids: { data: toInt64Array(Array.from({ length: B * T }, (_, i) => i % T)), dims: [B, T] },
         inv_freq: { data: invFreqFeed(spec, T, 'float32'), dims: [spec.headDim / 2] },
+        [CHOICE_IO.temperature]: { data: Float32Array.from([1]), dims: [1] },
+        [CHOICE_IO.uniform]: { data: new Float32Array(B), dims: [B] },
       },
-      { outputs: ['logits'] },
+      { outputs: [CHOICE_IO.greedyToken] },
     );
-    argmaxRows(res.logits.data as FloatArray, B, spec.vocabSize, spec.vocabSize, 0).forEach((t, b) => rows[b].push(t));
+    Array.from(res[CHOICE_IO.greedyToken].data as BigInt64Array, Number).forEach((t, b) => rows[b].push(t));
   }
 }
 

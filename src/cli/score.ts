@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import type { CliCommand } from './command.js';
 import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { Engine } from '../engine/index.js';
 import { CausalLM } from '../models/compute/causal-lm.js';
 import { scoreFile } from '../models/jobs/score-file.js';
 
@@ -34,7 +33,7 @@ export const scoreCommand: CliCommand = {
   run: async (args, io) => {
     const temperature = positiveNumber(args.temperature, 'temperature', false);
     const batchSize = positiveNumber(args['batch-size'], 'batch-size', true);
-    const lm = CausalLM.fromDir(resolve(io.cwd, String(args.model)), { engine: new Engine() });
+    const lm = CausalLM.fromDir(resolve(io.cwd, String(args.model)));
     const output = typeof args.output === 'string' ? resolve(io.cwd, args.output) : null;
     const lines: string[] = [];
     try {

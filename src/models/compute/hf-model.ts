@@ -87,6 +87,8 @@ export abstract class HfModel {
   protected readonly params: ParameterStore;
   protected readonly savePolicy: ModelSavePolicy | undefined;
   private readonly graphs = new Map<string, Promise<CompiledGraph>>();
+  /** Whether this model made its engine (then dispose() disposes it). */
+  private readonly ownsEngine: boolean;
   private readonly runners = new Map<string, Promise<GradRunner>>();
 
   protected constructor(
@@ -96,6 +98,7 @@ export abstract class HfModel {
     options: ModelRuntimeOptions & ModelExtras,
   ) {
     this.engine = options.engine ?? new Engine();
+    this.ownsEngine = options.engine === undefined;
     this.dtype = options.dtype ?? 'float32';
     this.savePolicy = options.savePolicy;
     this.tokenizer = options.tokenizer ?? null;
@@ -143,11 +146,14 @@ export abstract class HfModel {
     });
   }
 
-  /** Release every compiled session of this model's engine (the engine is unusable for other models after). */
+  /**
+   * Forget this model's compiled graphs; an engine the model created itself is disposed too. A shared engine
+   * (options.engine) keeps its cached sessions: dispose it once, when every model using it is done.
+   */
   async dispose(): Promise<void> {
     this.graphs.clear();
     this.runners.clear();
-    await this.engine.dispose();
+    if (this.ownsEngine) await this.engine.dispose();
   }
 
   /** A forward-only graph, built and compiled once per variant key. */

@@ -180,6 +180,7 @@ export async function runGeneration(cfg: GenerationJobConfig, io: GenerationJobI
     }
   } finally {
     await lm.dispose();
+    await engine.dispose();
   }
   await writeRows(outputPath, table.rows.map((row, i) => ({ ...row, responses: responses[i] })));
   io.log(`Wrote ${table.rows.length} rows with ${n} response(s) each to ${outputPath}`);
