@@ -1,8 +1,10 @@
 // Config composer timings (run after `npm run build`): compose + print for the rl_* Hydra cases, for
-// config/ppo_trainer.yaml when present (and a verl checkout's config dir given as VERL_CONFIG_DIR), and
-// the CLI cold start. Prints numbers; asserts nothing.
+// config/ppo_trainer.yaml when present (and a verl checkout's config dir given as VERL_CONFIG_DIR), the full
+// train path (compose + resolve + schema validation + start-up checks + print) against its 20 ms budget, and
+// the CLI cold start against its 300 ms budget. Each run's figures are kept in bench/results/config.last.json
+// (not committed) and the next run prints its ratio to them. Prints numbers; asserts nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,6 +56,30 @@ for (const t of targets) {
   time(`compose+print ${t.label} (${leaves} leaves${t.resolve ? ', resolved' : ''})`, run, 50);
 }
 
+const results = {};
+const { loadTrainerConfig } = await import(path.join(root, 'dist/config/validate-config.js'));
+const { registryNames } = await import(path.join(root, 'dist/cli/registry-names.js'));
+const trainOptions = {
+  configDir: path.join(root, 'config'),
+  configName: 'ppo_trainer',
+  overrides: [
+    'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=8',
+    'actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=16',
+    'critic.ppo_micro_batch_size_per_gpu=8',
+  ],
+  env: {},
+  cwd: root,
+  registryNames,
+};
+for (let i = 0; i < 3; i++) toYaml((await loadTrainerConfig(trainOptions)).composed.config);
+{
+  const iterations = 50;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) toYaml((await loadTrainerConfig(trainOptions)).composed.config);
+  results.trainConfigMs = Number(process.hrtime.bigint() - start) / 1e6 / iterations;
+  console.log(`${'compose+validate+print config/ppo_trainer (train path)'.padEnd(58)} ${results.trainConfigMs.toFixed(2).padStart(8)} ms/iter  (${iterations} iters; budget 20 ms: ${(results.trainConfigMs / 20).toFixed(2)}x)`);
+}
+
 const bin = path.join(root, 'bin/verl-ts');
 const caseConf = path.join(casesDir, 'rl_ppo_default_compose/conf');
 const coldRuns = 5;
@@ -67,5 +93,17 @@ for (let i = 0; i < coldRuns; i++) {
 const nodeStart = process.hrtime.bigint();
 for (let i = 0; i < coldRuns; i++) spawnSync(process.execPath, ['-e', '0']);
 const nodeMs = Number(process.hrtime.bigint() - nodeStart) / 1e6 / coldRuns;
-console.log(`${'CLI cold start: node bin/verl-ts print-config (rl case)'.padEnd(58)} ${(total / coldRuns).toFixed(1).padStart(8)} ms/run  (${coldRuns} runs)`);
+results.coldStartMs = total / coldRuns;
+results.nodeStartMs = nodeMs;
+console.log(`${'CLI cold start: node bin/verl-ts print-config (rl case)'.padEnd(58)} ${results.coldStartMs.toFixed(1).padStart(8)} ms/run  (${coldRuns} runs; budget 300 ms: ${(results.coldStartMs / 300).toFixed(2)}x)`);
 console.log(`${'  of which bare `node -e 0`'.padEnd(58)} ${nodeMs.toFixed(1).padStart(8)} ms/run`);
+
+const lastFile = path.join(root, 'bench/results/config.last.json');
+if (existsSync(lastFile)) {
+  const last = JSON.parse(readFileSync(lastFile, 'utf8'));
+  for (const key of ['trainConfigMs', 'coldStartMs']) {
+    if (typeof last[key] === 'number') console.log(`${`ratio to the previous run: ${key}`.padEnd(58)} ${(results[key] / last[key]).toFixed(2).padStart(8)}x  (was ${last[key].toFixed(2)} ms, ${last.when})`);
+  }
+}
+mkdirSync(path.dirname(lastFile), { recursive: true });
+writeFileSync(lastFile, `${JSON.stringify({ ...results, when: new Date().toISOString() }, null, 2)}\n`);

@@ -14,22 +14,27 @@ import {
 import type { AdvantageConfig, AdvantageInput, AdvantageOutput, PolicyLossConfig, PolicyLossInput, PolicyLossResult } from 'verl-ts/algos';
 
 /**
- * grpo_clipped: GRPO advantages clipped to ±algorithm.grpo_clip (default 3), so that one lucky sample in a
- * low-variance group cannot dominate the update.
+ * The module's own parameters. verl-ts validates its config against a closed schema, so a plugin's knobs
+ * live in the plugin (here: constants a user edits, or reads from the environment), not in new config keys.
  */
-export function grpoClipped(input: AdvantageInput, config: AdvantageConfig): AdvantageOutput {
-  const bound = typeof config.algorithm?.grpo_clip === 'number' ? config.algorithm.grpo_clip : 3;
+export const GRPO_CLIP = Number(process.env.GRPO_CLIP ?? 3);
+export const K3_COEF = Number(process.env.K3_COEF ?? 0.05);
+
+/**
+ * grpo_clipped: GRPO advantages clipped to ±GRPO_CLIP, so that one lucky sample in a low-variance group
+ * cannot dominate the update.
+ */
+export function grpoClipped(input: AdvantageInput, config: AdvantageConfig, bound = GRPO_CLIP): AdvantageOutput {
   const { advantages } = getAdvantageEstimator('grpo')(input, config);
   const clipped = { ...advantages, data: advantages.data.map((a) => Math.max(-bound, Math.min(bound, a))) };
   return { advantages: clipped, returns: clipped };
 }
 
 /**
- * ppo_k3: vanilla PPO plus β·k3(π_θ ‖ π_old) per token (β = actor.k3_coef, default 0.05), aggregated like
- * the PPO term. Gradients compose: d/dlogp of the sum is the sum of the parts' gradients.
+ * ppo_k3: vanilla PPO plus β·k3(π_θ ‖ π_old) per token (β = K3_COEF), aggregated like the PPO term.
+ * Gradients compose: d/dlogp of the sum is the sum of the parts' gradients.
  */
-export function ppoK3(input: PolicyLossInput, config: PolicyLossConfig): PolicyLossResult {
-  const beta = typeof config.actor?.k3_coef === 'number' ? config.actor.k3_coef : 0.05;
+export function ppoK3(input: PolicyLossInput, config: PolicyLossConfig, beta = K3_COEF): PolicyLossResult {
   const ppo = vanillaPolicyLoss(input, config);
   const { kl, dLogProb } = klPenalty(input.logProb, input.oldLogProb, 'k3');
   const { loss, weights } = aggLoss(kl, input.responseMask, config.lossAggMode, config.global);
@@ -37,5 +42,5 @@ export function ppoK3(input: PolicyLossInput, config: PolicyLossConfig): PolicyL
   return { loss: ppo.loss + beta * loss, metrics: { ...ppo.metrics, 'actor/k3_penalty': loss }, grad: { logProb: grad } };
 }
 
-registerAdvantageEstimator('grpo_clipped', grpoClipped);
-registerPolicyLoss('ppo_k3', ppoK3);
+registerAdvantageEstimator('grpo_clipped', (input, config) => grpoClipped(input, config));
+registerPolicyLoss('ppo_k3', (input, config) => ppoK3(input, config));

@@ -8,6 +8,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { compose, renderConfig } from '../config/index.js';
+import type { Schema } from '../config/schema/dsl.js';
+import { evaluationSchema } from '../config/schema/evaluation.js';
+import { generationSchema } from '../config/schema/generation.js';
 import { ppoTrainerSchema } from '../config/schema/ppo-trainer.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { UserError } from '../util/errors.js';
@@ -17,6 +20,13 @@ import type { CliIO } from './io.js';
 import { registryNames } from './registry-names.js';
 
 const GENERATED_PREFIX = '_generated_';
+
+/** Primaries whose composed config has a verl-ts schema, published as JSON Schema for editors. */
+const PUBLISHED_SCHEMAS: Record<string, Schema<unknown>> = {
+  ppo_trainer: ppoTrainerSchema,
+  evaluation: evaluationSchema,
+  generation: generationSchema,
+};
 
 /** Primary configs: the top-level .yaml files of the config directory (groups live in sub-folders). */
 export function primaryConfigNames(configDir: string): string[] {
@@ -43,11 +53,15 @@ export function referenceFiles(configDir: string): Array<{ file: string; content
     const composed = compose({ configDir, configName: primary, overrides: [], env: {}, now: new Date(0) });
     return { file: path.join(configDir, `${GENERATED_PREFIX}${primary}.yaml`), content: header(primary) + renderConfig(composed.config) };
   });
-  const schema = ppoTrainerSchema.toJson({ mode: 'publish', registryNames });
-  files.push({
-    file: path.join(configDir, `${GENERATED_PREFIX}ppo_trainer.schema.json`),
-    content: `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', title: 'verl-ts ppo_trainer config', ...schema }, null, 2)}\n`,
-  });
+  for (const primary of primaryConfigNames(configDir)) {
+    const schema = PUBLISHED_SCHEMAS[primary];
+    if (!schema) continue;
+    const json = schema.toJson({ mode: 'publish', registryNames });
+    files.push({
+      file: path.join(configDir, `${GENERATED_PREFIX}${primary}.schema.json`),
+      content: `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', title: `verl-ts ${primary} config`, ...json }, null, 2)}\n`,
+    });
+  }
   return files;
 }
 

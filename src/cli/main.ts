@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { readFileSync } from 'node:fs';
-import { commands } from './commands.js';
+import { commandsFor } from './commands.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 import { UserError } from '../util/errors.js';
@@ -33,7 +33,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       if (err) throw err;
       throw new UserError(msg, { exitCode: 2 });
     });
-  for (const cmd of commands) {
+  for (const cmd of await commandsFor(argv)) {
     y = y.command(
       cmd.usage,
       cmd.describe,

@@ -5,6 +5,7 @@
  * last-to-first), deletions, optional/missing/null options, option lists, deferred `${..}` choices,
  * duplicate detection and the exact error messages.
  */
+import { closestNames } from '../../util/suggest.js';
 import { HydraCompactError, PyError } from '../errors.js';
 import type { DictNode } from '../node.js';
 import { createDict, createList, createValue, dictChildren, dictSet, isMissing, listAppend } from '../node.js';
@@ -213,8 +214,13 @@ class TreeBuilder {
       options = this.repo.groupOptions(group, 'config');
     }
     let msg: string;
+    let suggestion: string | undefined;
     if (element.primary) {
       msg = `Cannot find primary config '${configPath(element)}'. Check that it's in your config search path.\n`;
+      // Files starting with '_' (such as generated references) are not meant as primaries.
+      const primaries = this.repo.groupOptions('', 'config').filter((name) => !name.startsWith('_'));
+      const close = closestNames(configPath(element), primaries);
+      suggestion = close.length > 0 ? `Did you mean '${close[0]}'? Primary configs here: ${primaries.join(', ')}` : `Primary configs here: ${primaries.join(', ') || '(none)'}`;
     } else {
       if (element.kind === 'group') {
         msg = `Could not find '${configPath(element)}'\n`;
@@ -225,7 +231,7 @@ class TreeBuilder {
       if (tree.parent) msg = `In '${this.elementConfigPath(tree.parent.element)}': ${msg}`;
     }
     msg += `\n${this.repo.searchPathText()}`;
-    throw new HydraCompactError(msg, { type: 'MissingConfigException' });
+    throw new HydraCompactError(msg, { type: 'MissingConfigException', ...(suggestion === undefined ? {} : { suggestion }) });
   }
 
   build(root: TreeNode, isRootConfig: boolean, interpolatedSubtree: boolean): TreeNode {
