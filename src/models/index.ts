@@ -37,9 +37,11 @@ export { CausalLM, type CausalLMOptions, type LoadCausalLMOptions, type ScoreOpt
 export { ValueModel, withValueHead, type LoadValueModelOptions, type ValuePass } from './compute/value-model.js';
 export { HfModel, type ModelRuntimeOptions, type ModelSavePolicy, type ModelExtras, type ParameterGradients, type SequenceInput, type ForwardTape } from './compute/hf-model.js';
 export { type SequenceBatch, sequenceBatchFromBatch, batchPositionIds, checkSequenceBatch } from './compute/sequence-batch.js';
-export { KvDecoder, type PromptRows } from './compute/kv-decoder.js';
+export { KvDecoder, type PromptRows, type TokenChoice, type StepOutput } from './compute/kv-decoder.js';
 export { KvCache, type KvCacheShape } from './compute/kv-cache.js';
 export { buildTokenStatsGraph, buildValueGraph, buildDecodeGraph, IO as GRAPH_IO, type TokenStatsGraphOptions } from './compute/graphs.js';
 export type { ComputeDtype } from './compute/decoder.js';
-export { generateSequences, stopTokens, ROLLOUT_LOG_PROB_PAD } from './rollout/generate.js';
+export { generateSequences, stopTokens, tokenChoiceMode, ROLLOUT_LOG_PROB_PAD } from './rollout/generate.js';
 export { rolloutOptionsFromConfig, checkRolloutOptions, samplingParamsOf, type RolloutOptions } from './rollout/options.js';
+export { runGeneration, generationConfigFromSection, OUTPUT_EXTENSIONS, type GenerationJobConfig, type GenerationJobIO, type GenerationJobResult } from './jobs/generation.js';
+export { scoreFile, readScoreInput, parseScoreLine, LENGTH_BUCKET, type ScoreFileOptions } from './jobs/score-file.js';
