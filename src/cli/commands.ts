@@ -11,6 +11,8 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   eval: async () => (await import('./eval.js')).evalCommand,
   data: async () => (await import('./data.js')).dataCommand,
   'init-model': async () => (await import('./init-model.js')).initModelCommand,
+  score: async () => (await import('./score.js')).scoreCommand,
+  generate: async () => (await import('./generate.js')).generateCommand,
 };
 
 /** The commands needed to handle `argv`: just the named one, or all of them (help, unknown command). */

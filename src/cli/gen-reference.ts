@@ -10,6 +10,7 @@ import type { Argv } from 'yargs';
 import { compose, renderConfig } from '../config/index.js';
 import type { Schema } from '../config/schema/dsl.js';
 import { evaluationSchema } from '../config/schema/evaluation.js';
+import { generationSchema } from '../config/schema/generation.js';
 import { ppoTrainerSchema } from '../config/schema/ppo-trainer.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { UserError } from '../util/errors.js';
@@ -24,6 +25,7 @@ const GENERATED_PREFIX = '_generated_';
 const PUBLISHED_SCHEMAS: Record<string, Schema<unknown>> = {
   ppo_trainer: ppoTrainerSchema,
   evaluation: evaluationSchema,
+  generation: generationSchema,
 };
 
 /** Primary configs: the top-level .yaml files of the config directory (groups live in sub-folders). */

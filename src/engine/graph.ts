@@ -517,11 +517,15 @@ export class Graph {
 
   // ---- shape ----------------------------------------------------------------------------------------------
 
-  /** Reshape to `dims` (numbers, symbols or polynomials like 'B*T'; one -1 is inferred). */
+  /**
+   * Reshape to `dims` (numbers, symbols or polynomials like 'B*T'; one -1 is inferred). The shape tensor holds
+   * every dim's actual value, so it is written with allowzero=1: a dim that is 0 at run time (an empty KV cache)
+   * means 0, not ONNX's default "copy this dim from the input".
+   */
   reshape(x: Tensor, dims: readonly Dim[]): Tensor {
     const resolved = inferReshape(x.shape, dims);
     if (resolved.length === x.rank && resolved.every((d, i) => dimEq(d, x.shape[i]))) return x;
-    return this.apply1('Reshape', [x, this.shapeTensor(resolved)], {}, { shape: resolved });
+    return this.apply1('Reshape', [x, this.shapeTensor(resolved)], { allowzero: attr.int(1) }, { shape: resolved });
   }
   transpose(x: Tensor, perm: readonly number[]): Tensor {
     return this.apply1('Transpose', [x], { perm: attr.ints(perm) });

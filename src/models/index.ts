@@ -14,14 +14,14 @@ export { parseHfConfig, readModelConfig, checkSequenceLength, type ModelSpec, ty
 export { registerArchitecture, architectureForModelType, registeredArchitectures, type ArchitectureDef, type ArchitectureBiases, type LayerType } from './hf/architectures.js';
 export { parseRope, invFreqForLength, defaultInvFreq, dynamicInvFreq, SUPPORTED_ROPE_TYPES, type RopeSpec, type RopeType } from './hf/rope.js';
 export {
-  expectedTensors, parameterCount, lmHeadWeightName, layerPrefix, isIgnoredCheckpointTensor, EMBED_TOKENS, LM_HEAD, FINAL_NORM,
-  type ExpectedTensor, type TensorRole,
+  expectedTensors, parameterCount, lmHeadWeightName, layerPrefix, isIgnoredCheckpointTensor, architectureWithHead, EMBED_TOKENS, LM_HEAD, FINAL_NORM,
+  SCORE_WEIGHT, SCORE_BIAS, type ExpectedTensor, type TensorRole, type ModelHead,
 } from './hf/tensors.js';
-export { loadWeights, type WeightStore, type LoadedWeights } from './hf/weights.js';
+export { loadWeights, type WeightStore, type LoadedWeights, type LoadWeightsOptions } from './hf/weights.js';
 export {
   readGenerationConfig, readGenerationConfigFile, parseGenerationConfig, generationConfigFromSpec, GENERATION_CONFIG_FILE, type GenerationConfig,
 } from './hf/generation-config.js';
-export { loadModelDir, type LoadedModel, type LoadModelOptions } from './checkpoint/load.js';
+export { loadModelDir, checkpointHead, type LoadedModel, type LoadModelOptions } from './checkpoint/load.js';
 export { saveModelDir, configForSave, type SaveModelOptions, type SavedModel, type SaveDtype } from './checkpoint/save.js';
 export { loadTokenizer, hasTokenizer, type LoadTokenizerOptions } from './tokenizer/load.js';
 export { HfTokenizer, HF_TOKENIZER_FILES, type HfTokenizerOptions } from './tokenizer/hf-tokenizer.js';
@@ -33,3 +33,15 @@ export { sampleTokens, rowGenerators, repeatInterleave, type SampledTokens, type
 export { DecodeState, type DecodeStateOptions, type DecodeResult, type FinishReason } from './sampling/decode-state.js';
 export { initRandomWeights } from './init/random-init.js';
 export { initModel, presetConfig, readConfigOverrides, DEFAULT_CHARS, type InitModelOptions, type InitModelResult, type InitTokenizerSource } from './init/init-model.js';
+export { CausalLM, type CausalLMOptions, type LoadCausalLMOptions, type ScoreOptions, type TokenScores, type ScoringPass, type ScoringUpstream } from './compute/causal-lm.js';
+export { ValueModel, withValueHead, type LoadValueModelOptions, type ValuePass } from './compute/value-model.js';
+export { HfModel, type ModelRuntimeOptions, type ModelSavePolicy, type ModelExtras, type ParameterGradients, type SequenceInput, type ForwardTape } from './compute/hf-model.js';
+export { type SequenceBatch, sequenceBatchFromBatch, batchPositionIds, checkSequenceBatch } from './compute/sequence-batch.js';
+export { KvDecoder, type PromptRows, type TokenChoice, type StepOutput } from './compute/kv-decoder.js';
+export { KvCache, type KvCacheShape } from './compute/kv-cache.js';
+export { buildTokenStatsGraph, buildValueGraph, buildDecodeGraph, IO as GRAPH_IO, type TokenStatsGraphOptions } from './compute/graphs.js';
+export type { ComputeDtype } from './compute/decoder.js';
+export { generateSequences, stopTokens, tokenChoiceMode, ROLLOUT_LOG_PROB_PAD } from './rollout/generate.js';
+export { rolloutOptionsFromConfig, checkRolloutOptions, samplingParamsOf, type RolloutOptions } from './rollout/options.js';
+export { runGeneration, generationConfigFromSection, OUTPUT_EXTENSIONS, type GenerationJobConfig, type GenerationJobIO, type GenerationJobResult } from './jobs/generation.js';
+export { scoreFile, readScoreInput, parseScoreLine, LENGTH_BUCKET, type ScoreFileOptions } from './jobs/score-file.js';

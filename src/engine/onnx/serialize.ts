@@ -13,7 +13,9 @@ const GRAPH = { node: 1, name: 2, initializer: 5, input: 11, output: 12 } as con
 const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 const ATTR = { name: 1, f: 2, i: 3, s: 4, t: 5, floats: 7, ints: 8, type: 20 } as const;
 const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
-const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9 } as const;
+const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9, externalData: 13, dataLocation: 14 } as const;
+const ENTRY = { key: 1, value: 2 } as const;
+const DATA_LOCATION_EXTERNAL = 1;
 const VALUE_INFO = { name: 1, type: 2 } as const;
 const TYPE = { tensorType: 1 } as const;
 const TYPE_TENSOR = { elemType: 1, shape: 2 } as const;
@@ -27,6 +29,22 @@ function tensorProto(data: ConstData, name?: string): ProtoWriter {
   if (name !== undefined) w.string(TENSOR.name, name);
   const v = data.values;
   w.bytes(TENSOR.rawData, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  return w;
+}
+
+/**
+ * An initializer whose bytes are not in the model but in an external "file" named `location` (ORT takes such
+ * files as in-memory buffers: SessionOptions.externalData).
+ */
+function externalTensorProto(t: Tensor, location: string): ProtoWriter {
+  const w = new ProtoWriter();
+  w.packedInts(TENSOR.dims, t.shape as number[]);
+  w.int(TENSOR.dataType, ONNX_DTYPE_CODE[t.dtype]);
+  w.string(TENSOR.name, t.name);
+  const entry = (key: string, value: string) => new ProtoWriter().string(ENTRY.key, key).string(ENTRY.value, value);
+  w.message(TENSOR.externalData, entry('location', location));
+  w.message(TENSOR.externalData, entry('offset', '0'));
+  w.int(TENSOR.dataLocation, DATA_LOCATION_EXTERNAL);
   return w;
 }
 
@@ -61,8 +79,21 @@ function valueInfo(t: Tensor, name = t.name): ProtoWriter {
   return new ProtoWriter().string(VALUE_INFO.name, name).message(VALUE_INFO.type, type);
 }
 
+export interface SerializeOptions {
+  /**
+   * Write every `param` as an initializer whose data lives in an external file named after the param (see
+   * frozenParamLocation), instead of as a graph input: the weights become constants of the session.
+   */
+  readonly externalParams?: boolean;
+}
+
+/** The external-data location a frozen param is written under. */
+export function frozenParamLocation(paramName: string): string {
+  return `param:${paramName}`;
+}
+
 /** Encode a graph as an ONNX ModelProto. */
-export function serializeGraph(graph: Graph): Uint8Array {
+export function serializeGraph(graph: Graph, options: SerializeOptions = {}): Uint8Array {
   const g = new ProtoWriter();
   for (const node of graph.nodes) {
     const n = new ProtoWriter();
@@ -78,7 +109,10 @@ export function serializeGraph(graph: Graph): Uint8Array {
   }
   g.string(GRAPH.name, graph.name);
   for (const c of graph.constants) g.message(GRAPH.initializer, tensorProto(c.constData as ConstData, c.name));
-  for (const t of graph.inputs) g.message(GRAPH.input, valueInfo(t));
+  for (const t of graph.inputs) {
+    if (options.externalParams && t.kind === 'param') g.message(GRAPH.initializer, externalTensorProto(t, frozenParamLocation(t.name)));
+    else g.message(GRAPH.input, valueInfo(t));
+  }
   for (const o of graph.outputs) g.message(GRAPH.output, valueInfo(o.tensor, o.name));
 
   const m = new ProtoWriter();

@@ -100,6 +100,7 @@ export class AdamW {
         p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
       }
     }
+    this.params.markChanged();
     return { gradNorm, skipped: false };
   }
 

@@ -16,6 +16,20 @@ export interface Parameter {
  */
 export class ParameterStore {
   private readonly byName = new Map<string, Parameter>();
+  private changes = 0;
+
+  /**
+   * A counter of in-place value changes: AdamW.step bumps it; code that writes parameter values itself should
+   * call markChanged(). Snapshots of the values (Engine.compileFrozen sessions) compare it to know they are stale.
+   */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Record that parameter values were changed in place. */
+  markChanged(): void {
+    this.changes++;
+  }
 
   /** Add a parameter; `init` is the initial data (kept, not copied) or a fill value. */
   add(name: string, shape: readonly number[], init: FloatArray | { dtype: 'float32' | 'float64'; fill?: number }): Parameter {
@@ -31,6 +45,7 @@ export class ParameterStore {
     }
     const p: Parameter = { name, shape: [...shape], data };
     this.byName.set(name, p);
+    this.changes++;
     return p;
   }
 

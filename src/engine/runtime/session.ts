@@ -5,7 +5,7 @@ import { type AnyTypedArray, type DType, dtypeOfArray } from '../dtype.js';
 import { EngineInputError, EngineSetupError } from '../errors.js';
 import type { Graph, Tensor } from '../graph.js';
 import { maybeDumpGraph } from '../dump.js';
-import { serializeGraph } from '../onnx/serialize.js';
+import { frozenParamLocation, serializeGraph } from '../onnx/serialize.js';
 import type { ParameterStore } from './params.js';
 import { didYouMean } from '../../util/suggest.js';
 import { errorMessage } from '../../util/errors.js';
@@ -52,8 +52,10 @@ export class CompiledGraph {
     readonly graph: Graph,
     private readonly session: ort.InferenceSession,
     readonly key: string,
+    /** The graph's params are constants of the session (Engine.compileFrozen), not inputs. */
+    readonly frozenParams = false,
   ) {
-    this.inputs = [...graph.inputs];
+    this.inputs = graph.inputs.filter((t) => !(frozenParams && t.kind === 'param'));
     this.inputNames = this.inputs.map((t) => t.name);
     this.outputNames = graph.outputs.map((o) => o.name);
   }
@@ -205,6 +207,29 @@ export class Engine {
     return entry;
   }
 
+  /**
+   * Compile `graph` with its params frozen into the session: the current values of `params` become constants
+   * (ONNX initializers handed to ORT as in-memory external data), so ORT prepacks weight matrices once instead of
+   * on every run — what makes small-batch decoding fast. The session is a snapshot: later changes to `params`
+   * do not reach it. Not cached; the caller releases it (CompiledGraph.release) when it is out of date.
+   */
+  async compileFrozen(graph: Graph, params: ParameterStore): Promise<CompiledGraph> {
+    const bytes = serializeGraph(graph, { externalParams: true });
+    const externalData: Array<{ path: string; data: Uint8Array }> = [];
+    for (const t of graph.inputs) {
+      if (t.kind !== 'param') continue;
+      const p = params.get(t.name);
+      const dtype = p.data instanceof Float64Array ? 'float64' : 'float32';
+      if (dtype !== t.dtype || p.shape.join() !== t.shape.join()) {
+        throw new EngineInputError(`compileFrozen: parameter '${t.name}' is ${dtype} [${p.shape.join(', ')}], the graph declares ${t.dtype} ${formatShape(t.shape)}`);
+      }
+      externalData.push({ path: frozenParamLocation(t.name), data: new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength) });
+    }
+    const key = createHash('sha256').update(bytes).digest('hex');
+    maybeDumpGraph(graph, bytes, key);
+    return this.createSession(graph, bytes, key, externalData);
+  }
+
   /** Compile (cached) and run once. */
   async run(graph: Graph, feeds: Readonly<Record<string, Feed>>, opts: RunOptions = {}): Promise<Record<string, TensorValue>> {
     return (await this.compile(graph)).run(feeds, opts);
@@ -227,8 +252,9 @@ export class Engine {
     }
   }
 
-  private async createSession(graph: Graph, bytes: Uint8Array, key: string): Promise<CompiledGraph> {
+  private async createSession(graph: Graph, bytes: Uint8Array, key: string, externalData?: Array<{ path: string; data: Uint8Array }>): Promise<CompiledGraph> {
     const opts: ort.InferenceSession.SessionOptions = {
+      ...(externalData ? { externalData } : {}),
       executionProviders: [this.device === 'cuda' ? 'cuda' : 'cpu'],
       graphOptimizationLevel: this.options.graphOptimizationLevel ?? 'all',
       // Fusing x·sigmoid(x) into com.microsoft.QuickGelu breaks float64 graphs (float-only kernel).
@@ -237,7 +263,7 @@ export class Engine {
     if (this.options.intraOpNumThreads !== undefined) opts.intraOpNumThreads = this.options.intraOpNumThreads;
     try {
       const session = await ort.InferenceSession.create(bytes, opts);
-      return new CompiledGraph(graph, session, key);
+      return new CompiledGraph(graph, session, key, externalData !== undefined);
     } catch (e) {
       const msg = errorMessage(e);
       if (this.device === 'cuda' && /cuda|providers_shared|shared library/i.test(msg)) throw new EngineSetupError(`device 'cuda': ${CUDA_HELP}. (ORT said: ${msg})`, { cause: e });

@@ -6,7 +6,9 @@
 import { InputError } from '../../util/errors.js';
 import { readModelConfig, type ModelSpec } from '../hf/config.js';
 import { readGenerationConfig, type GenerationConfig } from '../hf/generation-config.js';
+import { SCORE_WEIGHT, type ModelHead } from '../hf/tensors.js';
 import { loadWeights, type WeightStore } from '../hf/weights.js';
+import { CheckpointFiles } from '../safetensors/checkpoint-files.js';
 import type { SafetensorsDtype } from '../safetensors/dtypes.js';
 import { hasTokenizer, loadTokenizer } from '../tokenizer/load.js';
 import type { SavableTokenizer } from '../tokenizer/types.js';
@@ -28,6 +30,18 @@ export interface LoadModelOptions {
   tokenizer?: 'auto' | 'required' | 'none';
   /** Passed to loadTokenizer (verl pads with eos when there is no pad token; default true). */
   padWithEos?: boolean;
+  /** The head the checkpoint must have (default 'causal-lm'; see checkpointHead). */
+  head?: ModelHead;
+}
+
+/** Which head a checkpoint directory holds: a saved critic has `score.weight`, a causal LM does not. */
+export function checkpointHead(dir: string): ModelHead {
+  const ckpt = CheckpointFiles.open(dir);
+  try {
+    return ckpt.tensors.has(SCORE_WEIGHT) ? 'token-classification' : 'causal-lm';
+  } finally {
+    ckpt.close();
+  }
 }
 
 export function loadModelDir(dir: string, options: LoadModelOptions = {}): LoadedModel {
@@ -43,6 +57,6 @@ export function loadModelDir(dir: string, options: LoadModelOptions = {}): Loade
       );
     }
   }
-  const { weights, sourceDtypes, files } = loadWeights(dir, spec);
+  const { weights, sourceDtypes, files } = loadWeights(dir, spec, { head: options.head });
   return { dir, spec, weights, sourceDtypes, files, tokenizer, generationConfig: readGenerationConfig(dir, spec) };
 }

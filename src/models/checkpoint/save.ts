@@ -11,7 +11,7 @@ import { InputError } from '../../util/errors.js';
 import { writeDirAtomic } from '../../util/atomic-write.js';
 import { parseHfConfig, type ModelSpec } from '../hf/config.js';
 import { GENERATION_CONFIG_FILE, generationConfigFromSpec, type GenerationConfig } from '../hf/generation-config.js';
-import { LM_HEAD, expectedTensors } from '../hf/tensors.js';
+import { LM_HEAD, architectureWithHead, expectedTensors, type ModelHead } from '../hf/tensors.js';
 import type { WeightStore } from '../hf/weights.js';
 import { INDEX_FILE, SINGLE_FILE } from '../safetensors/checkpoint-files.js';
 import { DTYPE_BYTES, TORCH_TO_SAFETENSORS, type TorchFloatDtype } from '../safetensors/dtypes.js';
@@ -33,6 +33,8 @@ export interface SaveModelOptions {
   generationConfig?: GenerationConfig | Record<string, unknown> | null;
   /** Split weights into shards of at most this many bytes (a larger single tensor gets its own shard). */
   maxShardBytes?: number;
+  /** The model's head (default 'causal-lm'); 'token-classification' saves a critic as transformers does. */
+  head?: ModelHead;
 }
 
 export interface SavedModel {
@@ -59,20 +61,28 @@ function stableJson(value: unknown): string {
   return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
 }
 
-/** config.json as saved: dtype set to the storage dtype (under the key the source used), architectures filled. */
-export function configForSave(spec: ModelSpec, dtype: SaveDtype): Record<string, unknown> {
+/**
+ * config.json as saved: dtype set to the storage dtype (under the key the source used), architectures filled.
+ * A token-classification model (a critic) is recorded as transformers records one with num_labels=1:
+ * architectures [XForTokenClassification] and a one-entry id2label/label2id.
+ */
+export function configForSave(spec: ModelSpec, dtype: SaveDtype, head: ModelHead = 'causal-lm'): Record<string, unknown> {
   const out: Record<string, unknown> = { ...spec.rawConfig };
   const hadTorchDtype = 'torch_dtype' in out;
   if (hadTorchDtype) out.torch_dtype = dtype;
   if ('dtype' in out || !hadTorchDtype) out.dtype = dtype;
-  if (!Array.isArray(out.architectures)) out.architectures = [spec.architecture];
+  if (head === 'token-classification') {
+    out.architectures = [architectureWithHead(spec, head)];
+    out.id2label = { '0': 'LABEL_0' };
+    out.label2id = { LABEL_0: 0 };
+  } else if (!Array.isArray(out.architectures)) out.architectures = [spec.architecture];
   if (out.model_type === undefined) out.model_type = spec.modelType;
   return out;
 }
 
-function checkWeights(spec: ModelSpec, weights: WeightStore): TensorToWrite[] {
+function checkWeights(spec: ModelSpec, weights: WeightStore, head: ModelHead): TensorToWrite[] {
   const problems: string[] = [];
-  const expected = expectedTensors(spec);
+  const expected = expectedTensors(spec, head);
   const names = new Set(expected.map((t) => t.name));
   const out: TensorToWrite[] = [];
   for (const t of expected) {
@@ -88,7 +98,9 @@ function checkWeights(spec: ModelSpec, weights: WeightStore): TensorToWrite[] {
     out.push({ name: t.name, shape: t.shape, data: w.data, dtype: 'F32' });
   }
   for (const name of weights.keys()) {
-    if (!names.has(name) && !(name === LM_HEAD && spec.tieWordEmbeddings)) problems.push(`tensor '${name}' is not part of ${spec.architecture} with this config`);
+    if (!names.has(name) && !(name === LM_HEAD && spec.tieWordEmbeddings && head === 'causal-lm')) {
+      problems.push(`tensor '${name}' is not part of ${architectureWithHead(spec, head)} with this config`);
+    }
   }
   if (problems.length) throw new InputError(`cannot save the model: its weights do not match its config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return out;
@@ -119,7 +131,8 @@ export async function saveModelDir(dir: string, options: SaveModelOptions): Prom
   const dtype = options.dtype ?? spec.torchDtype;
   const storage = TORCH_TO_SAFETENSORS[dtype];
   if (!storage) throw new InputError(`cannot save in dtype '${String(dtype)}' (use float32, bfloat16 or float16)`);
-  const tensors = checkWeights(spec, options.weights).map((t) => ({ ...t, dtype: storage }));
+  const head = options.head ?? 'causal-lm';
+  const tensors = checkWeights(spec, options.weights, head).map((t) => ({ ...t, dtype: storage }));
   if (options.maxShardBytes !== undefined && !(options.maxShardBytes > 0)) throw new InputError(`maxShardBytes must be positive, got ${options.maxShardBytes}`);
   const tokenizerFiles = collectTokenizerFiles(options.tokenizer ?? null);
   const generation = generationJson(spec, options.generationConfig);
@@ -131,7 +144,7 @@ export async function saveModelDir(dir: string, options: SaveModelOptions): Prom
       await writeFile(join(tmp, name), data);
       files.push(name);
     };
-    await put('config.json', stableJson(configForSave(spec, dtype)));
+    await put('config.json', stableJson(configForSave(spec, dtype, head)));
     if (generation) await put(GENERATION_CONFIG_FILE, stableJson(generation));
     const shards = shard(tensors, options.maxShardBytes);
     const metadata = { format: 'pt' };

@@ -16,6 +16,20 @@ export interface ExpectedTensor {
 export const EMBED_TOKENS = 'model.embed_tokens.weight';
 export const LM_HEAD = 'lm_head.weight';
 export const FINAL_NORM = 'model.norm.weight';
+/** The value head of a token-classification model (verl's critic: AutoModelForTokenClassification, num_labels=1). */
+export const SCORE_WEIGHT = 'score.weight';
+export const SCORE_BIAS = 'score.bias';
+
+/**
+ * What sits on top of the decoder: the language-model head (XForCausalLM) or a one-label token-classification
+ * head (XForTokenClassification: `score` Linear(hidden, 1) with a bias, no lm_head), which is verl's critic.
+ */
+export type ModelHead = 'causal-lm' | 'token-classification';
+
+/** transformers' class name for `spec`'s family with the given head, e.g. 'Qwen2ForTokenClassification'. */
+export function architectureWithHead(spec: ModelSpec, head: ModelHead): string {
+  return head === 'causal-lm' ? spec.architecture : spec.architecture.replace(/ForCausalLM$/, 'ForTokenClassification');
+}
 
 /** Tensor-name prefix of decoder layer `i`. */
 export function layerPrefix(i: number): string {
@@ -27,8 +41,8 @@ export function lmHeadWeightName(spec: ModelSpec): string {
   return spec.tieWordEmbeddings ? EMBED_TOKENS : LM_HEAD;
 }
 
-/** Every tensor a checkpoint for `spec` must hold, in model order. */
-export function expectedTensors(spec: ModelSpec): ExpectedTensor[] {
+/** Every tensor a checkpoint for `spec` (with the given head) must hold, in model order. */
+export function expectedTensors(spec: ModelSpec, head: ModelHead = 'causal-lm'): ExpectedTensor[] {
   const h = spec.hiddenSize;
   const qDim = spec.numAttentionHeads * spec.headDim;
   const kvDim = spec.numKeyValueHeads * spec.headDim;
@@ -55,13 +69,14 @@ export function expectedTensors(spec: ModelSpec): ExpectedTensor[] {
     linear(`${p}.mlp.down_proj`, h, inter, spec.biases.mlp);
   }
   out.push({ name: FINAL_NORM, shape: [h], role: 'norm' });
-  if (!spec.tieWordEmbeddings) out.push({ name: LM_HEAD, shape: [spec.vocabSize, h], role: 'linear' });
+  if (head === 'token-classification') linear('score', 1, h, true);
+  else if (!spec.tieWordEmbeddings) out.push({ name: LM_HEAD, shape: [spec.vocabSize, h], role: 'linear' });
   return out;
 }
 
 /** Total number of parameters (tied embeddings counted once). */
-export function parameterCount(spec: ModelSpec): number {
-  return expectedTensors(spec).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+export function parameterCount(spec: ModelSpec, head: ModelHead = 'causal-lm'): number {
+  return expectedTensors(spec, head).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
 }
 
 /**

@@ -9,7 +9,7 @@ import { CheckpointFiles } from '../safetensors/checkpoint-files.js';
 import { FLOAT_DTYPES, type SafetensorsDtype } from '../safetensors/dtypes.js';
 import type { Float32Tensor } from '../safetensors/reader.js';
 import type { ModelSpec } from './config.js';
-import { LM_HEAD, expectedTensors, isIgnoredCheckpointTensor } from './tensors.js';
+import { LM_HEAD, expectedTensors, isIgnoredCheckpointTensor, type ModelHead } from './tensors.js';
 
 /** Model weights by HF tensor name, in float32. A tied model has no lm_head.weight entry. */
 export type WeightStore = Map<string, Float32Tensor>;
@@ -25,13 +25,19 @@ export interface LoadedWeights {
 /** At most this many problems are listed in one error; the count of the rest follows. */
 const MAX_LISTED = 12;
 
-export function loadWeights(dir: string, spec: ModelSpec): LoadedWeights {
+export interface LoadWeightsOptions {
+  /** The head the checkpoint has (default 'causal-lm'); 'token-classification' is a saved critic. */
+  head?: ModelHead;
+}
+
+export function loadWeights(dir: string, spec: ModelSpec, options: LoadWeightsOptions = {}): LoadedWeights {
+  const head = options.head ?? 'causal-lm';
   const ckpt = CheckpointFiles.open(dir);
   try {
-    checkCheckpoint(ckpt, spec);
+    checkCheckpoint(ckpt, spec, head);
     const weights: WeightStore = new Map();
     const sourceDtypes = new Map<string, SafetensorsDtype>();
-    for (const t of expectedTensors(spec)) {
+    for (const t of expectedTensors(spec, head)) {
       const located = ckpt.tensors.get(t.name);
       if (!located) throw new Error(`unreachable: '${t.name}' was checked present`);
       weights.set(t.name, ckpt.file(located.file).readFloat32(t.name));
@@ -43,8 +49,8 @@ export function loadWeights(dir: string, spec: ModelSpec): LoadedWeights {
   }
 }
 
-function checkCheckpoint(ckpt: CheckpointFiles, spec: ModelSpec): void {
-  const expected = expectedTensors(spec);
+function checkCheckpoint(ckpt: CheckpointFiles, spec: ModelSpec, head: ModelHead): void {
+  const expected = expectedTensors(spec, head);
   const expectedNames = new Set(expected.map((t) => t.name));
   const problems: string[] = [];
   const fileList = ckpt.files.join(', ');
@@ -66,7 +72,7 @@ function checkCheckpoint(ckpt: CheckpointFiles, spec: ModelSpec): void {
   for (const [name, { file }] of ckpt.tensors) {
     if (expectedNames.has(name) || isIgnoredCheckpointTensor(name)) continue;
     // transformers ties lm_head to the embeddings after loading, so a saved copy is harmless.
-    if (name === LM_HEAD && spec.tieWordEmbeddings) continue;
+    if (name === LM_HEAD && spec.tieWordEmbeddings && head === 'causal-lm') continue;
     problems.push(`unexpected tensor '${name}' in ${file}${unexpectedHint(name, spec, expectedNames)}`);
   }
   if (problems.length === 0) return;

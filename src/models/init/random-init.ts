@@ -6,14 +6,14 @@
  */
 import { Rng } from '../../util/rng.js';
 import type { ModelSpec } from '../hf/config.js';
-import { EMBED_TOKENS, expectedTensors } from '../hf/tensors.js';
+import { EMBED_TOKENS, expectedTensors, type ModelHead } from '../hf/tensors.js';
 import type { WeightStore } from '../hf/weights.js';
 
-export function initRandomWeights(spec: ModelSpec, seed: number | Rng = 0): WeightStore {
+export function initRandomWeights(spec: ModelSpec, seed: number | Rng = 0, head: ModelHead = 'causal-lm'): WeightStore {
   const rng = seed instanceof Rng ? seed : new Rng(seed);
   const std = spec.initializerRange;
   const weights: WeightStore = new Map();
-  for (const t of expectedTensors(spec)) {
+  for (const t of expectedTensors(spec, head)) {
     const n = t.shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
     if (t.role === 'norm') data.fill(1);

@@ -1,0 +1,164 @@
+/**
+ * A key/value cache owned by JS: per layer one keys and one values buffer [rows, KV, capacity, D], plus which
+ * slots of each row hold a real token. The step graph reads the buffers as inputs (zero-copy) and returns only
+ * the new token's keys/values, which `appendSlot` writes into the next slot; so a step moves O(rows·KV·D)
+ * values instead of the whole cache (docs/models.md, "KV cache").
+ *
+ * All rows share one slot index: prompts are left-padded to the same width and every row advances one token per
+ * step, so slot = prompt width + step. Padding slots stay invalid. Capacity grows in blocks (copying once per
+ * block) and finished rows can be dropped (`keepRows`) so later steps compute only for live rows.
+ */
+import type { FloatArray, TensorValue } from '../../engine/index.js';
+import type { ComputeDtype } from './decoder.js';
+import { IO } from './graphs.js';
+
+export interface KvCacheShape {
+  readonly layers: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+}
+
+function allocate(dtype: ComputeDtype, n: number): FloatArray {
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+export class KvCache {
+  private keyBuffers: FloatArray[];
+  private valueBuffers: FloatArray[];
+  private validSlots: Uint8Array;
+  private rowCount: number;
+  private slotCapacity: number;
+  private used = 0;
+
+  constructor(
+    readonly shape: KvCacheShape,
+    readonly dtype: ComputeDtype,
+    rows: number,
+    capacity: number,
+  ) {
+    this.rowCount = rows;
+    this.slotCapacity = capacity;
+    const n = rows * shape.kvHeads * capacity * shape.headDim;
+    this.keyBuffers = Array.from({ length: shape.layers }, () => allocate(dtype, n));
+    this.valueBuffers = Array.from({ length: shape.layers }, () => allocate(dtype, n));
+    this.validSlots = new Uint8Array(rows * capacity);
+  }
+
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  get capacity(): number {
+    return this.slotCapacity;
+  }
+
+  /** Slots written so far (the same for every row). */
+  get length(): number {
+    return this.used;
+  }
+
+  /** Bytes held by the key/value buffers. */
+  get bytes(): number {
+    return 2 * this.shape.layers * this.keyBuffers[0].byteLength;
+  }
+
+  /**
+   * Fill slots [0, width) of every row from a prefill run: `keys[l]`/`values[l]` are [sourceRows, KV, width, D]
+   * and `mask` [sourceRows, width]; cache row r copies source row `source[r]` (n samples of one prompt share
+   * one prefill).
+   */
+  fillFromPrefill(keys: readonly FloatArray[], values: readonly FloatArray[], mask: ArrayLike<number>, width: number, source: readonly number[]): void {
+    if (source.length !== this.rowCount) throw new Error(`KvCache: ${source.length} source rows for ${this.rowCount} cache rows`);
+    if (width > this.slotCapacity) throw new Error(`KvCache: a prompt of ${width} slots does not fit a capacity of ${this.slotCapacity}`);
+    const { kvHeads: KV, headDim: D } = this.shape;
+    const span = width * D;
+    for (let l = 0; l < this.shape.layers; l++) {
+      for (let r = 0; r < this.rowCount; r++) {
+        for (let h = 0; h < KV; h++) {
+          const from = (source[r] * KV + h) * span;
+          const to = (r * KV + h) * this.slotCapacity * D;
+          this.keyBuffers[l].set(keys[l].subarray(from, from + span), to);
+          this.valueBuffers[l].set(values[l].subarray(from, from + span), to);
+        }
+      }
+    }
+    for (let r = 0; r < this.rowCount; r++) {
+      for (let t = 0; t < width; t++) this.validSlots[r * this.slotCapacity + t] = mask[source[r] * width + t] ? 1 : 0;
+    }
+    this.used = width;
+  }
+
+  /** Make room for at least `slots` slots, growing to a multiple of `block` (copies the cache once). */
+  reserve(slots: number, block: number): void {
+    if (slots <= this.slotCapacity) return;
+    const capacity = Math.ceil(slots / block) * block;
+    this.reshape(Array.from({ length: this.rowCount }, (_, r) => r), capacity);
+  }
+
+  /** Keep only these rows, in this order (drops finished rows so later steps skip them). */
+  keepRows(rows: readonly number[]): void {
+    this.reshape(rows, this.slotCapacity);
+  }
+
+  /** Write one slot for every row from a step's outputs [rows, KV, 1, D] per layer, and mark it valid. */
+  appendSlot(keys: readonly FloatArray[], values: readonly FloatArray[]): void {
+    if (this.used >= this.slotCapacity) throw new Error(`KvCache: full (${this.slotCapacity} slots); reserve() first`);
+    const { kvHeads: KV, headDim: D } = this.shape;
+    const slot = this.used;
+    const heads = this.rowCount * KV;
+    const stride = this.slotCapacity * D;
+    for (let l = 0; l < this.shape.layers; l++) {
+      const k = keys[l];
+      const v = values[l];
+      const kDst = this.keyBuffers[l];
+      const vDst = this.valueBuffers[l];
+      // A plain loop: D is small, and subarray() views per (row, head) cost more than the copy (measured).
+      for (let rh = 0; rh < heads; rh++) {
+        const to = rh * stride + slot * D;
+        const from = rh * D;
+        for (let d = 0; d < D; d++) {
+          kDst[to + d] = k[from + d];
+          vDst[to + d] = v[from + d];
+        }
+      }
+    }
+    for (let r = 0; r < this.rowCount; r++) this.validSlots[r * this.slotCapacity + slot] = 1;
+    this.used = slot + 1;
+  }
+
+  /** The step graph's cache inputs: past_valid and past.<l>.key / past.<l>.value. */
+  feeds(): Record<string, TensorValue> {
+    const { kvHeads: KV, headDim: D } = this.shape;
+    const dims = [this.rowCount, KV, this.slotCapacity, D];
+    const out: Record<string, TensorValue> = { [IO.pastValid]: { data: this.validSlots, dims: [this.rowCount, this.slotCapacity] } };
+    for (let l = 0; l < this.shape.layers; l++) {
+      out[IO.pastKey(l)] = { data: this.keyBuffers[l], dims };
+      out[IO.pastValue(l)] = { data: this.valueBuffers[l], dims };
+    }
+    return out;
+  }
+
+  private reshape(rows: readonly number[], capacity: number): void {
+    const { kvHeads: KV, headDim: D } = this.shape;
+    const oldCap = this.slotCapacity;
+    const span = this.used * D;
+    const n = rows.length * KV * capacity * D;
+    const move = (old: FloatArray): FloatArray => {
+      const next = allocate(this.dtype, n);
+      rows.forEach((src, r) => {
+        for (let h = 0; h < KV; h++) {
+          const from = (src * KV + h) * oldCap * D;
+          next.set(old.subarray(from, from + span), (r * KV + h) * capacity * D);
+        }
+      });
+      return next;
+    };
+    this.keyBuffers = this.keyBuffers.map(move);
+    this.valueBuffers = this.valueBuffers.map(move);
+    const valid = new Uint8Array(rows.length * capacity);
+    rows.forEach((src, r) => valid.set(this.validSlots.subarray(src * oldCap, src * oldCap + this.used), r * capacity));
+    this.validSlots = valid;
+    this.rowCount = rows.length;
+    this.slotCapacity = capacity;
+  }
+}

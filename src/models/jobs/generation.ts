@@ -1,0 +1,188 @@
+/**
+ * Offline generation (verl's main_generation): read a prompts file, apply the tokenizer's chat template with the
+ * generation prompt, sample `n_samples` responses per row with the rollout, decode them (special tokens
+ * skipped, up to each response's end), and write the input rows plus a `responses` list column, in input order.
+ *
+ * Differences from verl, deliberately: prompts longer than rollout.prompt_length are an error by default
+ * (data.truncation, as the trainer's data config) where verl silently keeps their first tokens; the n samples of
+ * a prompt come from one rollout with n rows instead of n separate calls (same distribution); output .jsonl and
+ * .json are written besides .parquet.
+ */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import type { GenerationFileConfig } from '../../config/schema/generation.js';
+import { Batch } from '../../data/batch.js';
+import { asMessages } from '../../data/dataset.js';
+import { readTable } from '../../data/io/read-rows.js';
+import type { Row } from '../../data/io/read-rows.js';
+import { writeParquet } from '../../data/io/parquet-write.js';
+import { leftPad, renderPrompt, truncateIds } from '../../data/prompt.js';
+import { Tensor as DataTensor } from '../../data/tensor.js';
+import type { Truncation } from '../../data/config.js';
+import { Engine } from '../../engine/index.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { ConfigError, InputError } from '../../util/errors.js';
+import { didYouMean } from '../../util/suggest.js';
+import { CausalLM } from '../compute/causal-lm.js';
+import type { RolloutOptions } from '../rollout/options.js';
+import type { Tokenizer } from '../tokenizer/types.js';
+
+export interface GenerationJobConfig {
+  data: {
+    path: string;
+    promptKey: string;
+    nSamples: number;
+    outputPath: string;
+    batchSize: number;
+    truncation: Truncation;
+    applyChatTemplateKwargs: Record<string, unknown>;
+  };
+  modelPath: string;
+  /** Longest prompt in tokens (rollout.prompt_length); see data.truncation. */
+  promptLength: number;
+  /** Sampling; `n` is data.nSamples. */
+  rollout: Omit<RolloutOptions, 'n' | 'streamOffset'>;
+  engine: { device: 'cpu' | 'cuda'; intraOpNumThreads: number | null };
+}
+
+export interface GenerationJobIO {
+  log: (line: string) => void;
+  /** Folder relative paths are resolved against (default: the process's). */
+  cwd?: string;
+}
+
+export interface GenerationJobResult {
+  rows: number;
+  responses: number;
+  /** Generated tokens, EOS included. */
+  generatedTokens: number;
+  outputPath: string;
+}
+
+export const OUTPUT_EXTENSIONS = ['.parquet', '.jsonl', '.json'] as const;
+
+/** `~` and `~/…` mean the home folder, as they do for verl's paths (pandas, copy_to_local). */
+function expandHome(p: string): string {
+  return p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
+}
+
+/** Map the composed and schema-validated generation.yaml onto GenerationJobConfig. */
+export function generationConfigFromSection(cfg: GenerationFileConfig): GenerationJobConfig {
+  const r = cfg.rollout;
+  if (r.temperature === 0 && cfg.data.n_samples !== 1) {
+    throw new ConfigError(`When temperature=0, n_samples must be 1 (rollout.temperature=0, data.n_samples=${cfg.data.n_samples})`);
+  }
+  return {
+    data: {
+      path: cfg.data.path,
+      promptKey: cfg.data.prompt_key,
+      nSamples: cfg.data.n_samples,
+      outputPath: cfg.data.output_path,
+      batchSize: cfg.data.batch_size,
+      truncation: cfg.data.truncation,
+      applyChatTemplateKwargs: { ...cfg.data.apply_chat_template_kwargs },
+    },
+    modelPath: cfg.model.path,
+    promptLength: r.prompt_length,
+    rollout: {
+      temperature: r.temperature,
+      topK: r.top_k,
+      topP: r.top_p,
+      doSample: r.do_sample,
+      responseLength: r.response_length,
+      ignoreEos: r.ignore_eos,
+      seed: r.seed,
+      maxNumSeqs: r.max_num_seqs,
+    },
+    engine: { device: cfg.trainer.device, intraOpNumThreads: cfg.trainer.intra_op_num_threads },
+  };
+}
+
+/** Token ids of every row's chat prompt, truncated (or refused) at promptLength. */
+function tokenizePrompts(rows: readonly Row[], file: string, cfg: GenerationJobConfig, tokenizer: Tokenizer): number[][] {
+  const { promptKey, truncation, applyChatTemplateKwargs } = cfg.data;
+  const max = cfg.promptLength;
+  return rows.map((row, i) => {
+    const where = `row ${i} of '${file}'`;
+    const { ids } = renderPrompt(tokenizer, asMessages(row[promptKey], where, promptKey), applyChatTemplateKwargs);
+    if (ids.length === 0) throw new InputError(`${where}: the chat template gave an empty prompt`);
+    if (ids.length <= max) return ids;
+    if (truncation === 'error') {
+      throw new InputError(
+        `${where}: the prompt has ${ids.length} tokens, more than rollout.prompt_length=${max}; ` +
+          `raise rollout.prompt_length or set data.truncation to left, right or middle`,
+      );
+    }
+    return truncateIds(ids, max, truncation);
+  });
+}
+
+/** One prompt batch, left-padded to its longest prompt (verl's padding=True with padding_side left). */
+function promptBatch(prompts: readonly number[][], padId: number): Batch {
+  const width = Math.max(...prompts.map((p) => p.length));
+  const padded = prompts.map((p) => leftPad(p, width, padId));
+  const stack = (pick: (p: (typeof padded)[number]) => Int32Array) => DataTensor.fromRows('int32', padded.map(pick), width);
+  return Batch.from({ tensors: { input_ids: stack((p) => p.inputIds), attention_mask: stack((p) => p.attentionMask), position_ids: stack((p) => p.positionIds) } });
+}
+
+async function writeRows(path: string, rows: readonly Row[]): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const ext = extname(path).toLowerCase();
+  if (ext === '.parquet') await writeParquet(path, rows);
+  else if (ext === '.jsonl') await writeFileAtomic(path, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  else await writeFileAtomic(path, `${JSON.stringify(rows)}\n`);
+}
+
+export async function runGeneration(cfg: GenerationJobConfig, io: GenerationJobIO): Promise<GenerationJobResult> {
+  const cwd = io.cwd ?? process.cwd();
+  const at = (p: string) => (isAbsolute(expandHome(p)) ? expandHome(p) : resolve(cwd, p));
+  const outputPath = at(cfg.data.outputPath);
+  if (!(OUTPUT_EXTENSIONS as readonly string[]).includes(extname(outputPath).toLowerCase())) {
+    throw new ConfigError(`data.output_path '${cfg.data.outputPath}' must end in ${OUTPUT_EXTENSIONS.join(', ')}`);
+  }
+  const table = await readTable(at(cfg.data.path), { what: 'data.path' });
+  if (!table.columns.includes(cfg.data.promptKey)) {
+    throw new InputError(
+      `'${cfg.data.path}' has no column '${cfg.data.promptKey}' (data.prompt_key). Columns: ${table.columns.join(', ')}.` + didYouMean(cfg.data.promptKey, table.columns),
+    );
+  }
+  const engine = new Engine({ device: cfg.engine.device, ...(cfg.engine.intraOpNumThreads === null ? {} : { intraOpNumThreads: cfg.engine.intraOpNumThreads }) });
+  const lm = CausalLM.fromDir(at(cfg.modelPath), { engine, tokenizer: 'required' });
+  const tokenizer = lm.tokenizer as Tokenizer;
+  const prompts = tokenizePrompts(table.rows, cfg.data.path, cfg, tokenizer);
+  const n = cfg.data.nSamples;
+  const sampling = cfg.rollout;
+  const padId = tokenizer.padTokenId ?? tokenizer.eosTokenIds[0] ?? 0;
+  const responses: string[][] = [];
+  let generatedTokens = 0;
+  const batches = Math.ceil(prompts.length / cfg.data.batchSize);
+  try {
+    for (let k = 0; k < batches; k++) {
+      io.log(`[${k + 1}/${batches}] Start to generate.`);
+      const first = k * cfg.data.batchSize;
+      const chunk = prompts.slice(first, first + cfg.data.batchSize);
+      const out = await lm.generate(promptBatch(chunk, padId), { ...sampling, n, streamOffset: first * n });
+      const R = sampling.responseLength;
+      const ids = out.tensor('responses').data;
+      const mask = out.tensor('response_mask').data;
+      for (let i = 0; i < chunk.length; i++) {
+        const texts: string[] = [];
+        for (let s = 0; s < n; s++) {
+          const row = i * n + s;
+          let len = 0;
+          while (len < R && mask[row * R + len]) len++;
+          generatedTokens += len;
+          texts.push(tokenizer.decode(Array.from(ids.subarray(row * R, row * R + len)), { skipSpecialTokens: true }));
+        }
+        responses.push(texts);
+      }
+    }
+  } finally {
+    await lm.dispose();
+    await engine.dispose();
+  }
+  await writeRows(outputPath, table.rows.map((row, i) => ({ ...row, responses: responses[i] })));
+  io.log(`Wrote ${table.rows.length} rows with ${n} response(s) each to ${outputPath}`);
+  return { rows: table.rows.length, responses: table.rows.length * n, generatedTokens, outputPath };
+}
