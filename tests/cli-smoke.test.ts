@@ -19,3 +19,20 @@ describe('CLI errors', () => {
     expect(io.err()).toContain('Unknown command: frobnicate');
   });
 });
+
+describe('output piped into a reader that stops early', () => {
+  it('does not crash with EPIPE and the command still finishes its work', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const out = mkdtempSync(join(tmpdir(), 'verlts-pipe-'));
+    const bin = new URL('../bin/verl-ts', import.meta.url).pathname;
+    const r = spawnSync('bash', ['-c', `set -o pipefail; node '${bin}' data countdown --local_save_dir '${out}' --train_size 500 --test_size 5 | head -c 1 >/dev/null`], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.status).toBe(0);
+    expect(existsSync(join(out, 'train.parquet'))).toBe(true);
+  });
+});

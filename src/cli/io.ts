@@ -7,10 +7,25 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * A writer for a process stream that survives its reader going away (`verl-ts ... | head`): after EPIPE the
+ * output is dropped and the command carries on, so a job whose log is cut short still finishes its work.
+ */
+function pipeSafeWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') closed = true;
+    else throw err;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 export function processIO(): CliIO {
   return {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: pipeSafeWriter(process.stdout),
+    stderr: pipeSafeWriter(process.stderr),
     cwd: process.cwd(),
     env: process.env,
   };
