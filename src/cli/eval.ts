@@ -6,7 +6,6 @@ import type { Argv } from 'yargs';
 import { evaluationSchema } from '../config/schema/evaluation.js';
 import { loadConfig } from '../config/validate-config.js';
 import { evaluationConfigFromSection, runEvaluation } from '../reward/evaluate.js';
-import { UserError } from '../util/errors.js';
 import type { CliCommand } from './command.js';
 import { configArgs, withConfigArgs } from './config-args.js';
 import { registryNames } from './registry-names.js';
@@ -22,17 +21,9 @@ export const evalCommand: CliCommand = {
   build: (y: Argv) => withConfigArgs(y, 'evaluation'),
   run: async (args, io) => {
     const base = configArgs(args, io.cwd, 'evaluation');
-    try {
-      const loaded = await loadConfig(evaluationSchema, { ...base, env: io.env, cwd: io.cwd, registryNames });
-      for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
-      const summary = await runEvaluation(evaluationConfigFromSection(loaded.config), { log: (line) => io.stdout(`${line}\n`), cwd: io.cwd });
-      return summary.rows > 0 ? 0 : 1;
-    } catch (err) {
-      if (err instanceof UserError) {
-        io.stderr(`${err.message}\n`);
-        return err.exitCode;
-      }
-      throw err;
-    }
+    const loaded = await loadConfig(evaluationSchema, { ...base, env: io.env, cwd: io.cwd, registryNames });
+    for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
+    const summary = await runEvaluation(evaluationConfigFromSection(loaded.config), { log: (line) => io.stdout(`${line}\n`), cwd: io.cwd });
+    return summary.rows > 0 ? 0 : 1;
   },
 };

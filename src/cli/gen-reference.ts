@@ -13,7 +13,6 @@ import { evaluationSchema } from '../config/schema/evaluation.js';
 import { generationSchema } from '../config/schema/generation.js';
 import { ppoTrainerSchema } from '../config/schema/ppo-trainer.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
-import { UserError } from '../util/errors.js';
 import type { CliCommand } from './command.js';
 import { defaultConfigDir, stringArg } from './config-args.js';
 import type { CliIO } from './io.js';
@@ -67,26 +66,18 @@ export function referenceFiles(configDir: string): Array<{ file: string; content
 
 async function run(args: Record<string, unknown>, io: CliIO): Promise<number> {
   const configDir = path.resolve(io.cwd, stringArg(args['config-path']) ?? defaultConfigDir());
-  try {
-    const files = referenceFiles(configDir);
-    if (args.check === true) {
-      const stale = files.filter((f) => !existsSync(f.file) || readFileSync(f.file, 'utf8') !== f.content);
-      for (const f of stale) io.stderr(`stale: ${path.relative(io.cwd, f.file)} (run \`verl-ts gen-reference\` to regenerate it)\n`);
-      if (stale.length === 0) io.stdout(`${files.length} reference file(s) up to date\n`);
-      return stale.length === 0 ? 0 : 1;
-    }
-    for (const f of files) {
-      writeFileAtomicSync(f.file, f.content);
-      io.stdout(`wrote ${path.relative(io.cwd, f.file)}\n`);
-    }
-    return 0;
-  } catch (err) {
-    if (err instanceof UserError) {
-      io.stderr(`${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
+  const files = referenceFiles(configDir);
+  if (args.check === true) {
+    const stale = files.filter((f) => !existsSync(f.file) || readFileSync(f.file, 'utf8') !== f.content);
+    for (const f of stale) io.stderr(`stale: ${path.relative(io.cwd, f.file)} (run \`verl-ts gen-reference\` to regenerate it)\n`);
+    if (stale.length === 0) io.stdout(`${files.length} reference file(s) up to date\n`);
+    return stale.length === 0 ? 0 : 1;
   }
+  for (const f of files) {
+    writeFileAtomicSync(f.file, f.content);
+    io.stdout(`wrote ${path.relative(io.cwd, f.file)}\n`);
+  }
+  return 0;
 }
 
 export const genReferenceCommand: CliCommand = {

@@ -6,7 +6,6 @@ import type { Argv } from 'yargs';
 import { loadConfig } from '../config/validate-config.js';
 import { generationSchema } from '../config/schema/generation.js';
 import { generationConfigFromSection, runGeneration } from '../models/jobs/generation.js';
-import { UserError } from '../util/errors.js';
 import type { CliCommand } from './command.js';
 import { configArgs, withConfigArgs } from './config-args.js';
 import { registryNames } from './registry-names.js';
@@ -22,19 +21,11 @@ export const generateCommand: CliCommand = {
   build: (y: Argv) => withConfigArgs(y, 'generation'),
   run: async (args, io) => {
     const base = configArgs(args, io.cwd, 'generation');
-    try {
-      const loaded = await loadConfig(generationSchema, { ...base, env: io.env, cwd: io.cwd, registryNames });
-      for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
-      const cfg = generationConfigFromSection(loaded.config);
-      const result = await runGeneration(cfg, { log: (line) => io.stdout(`${line}\n`), cwd: io.cwd });
-      io.stdout(`Generated ${result.generatedTokens} tokens in ${result.responses} responses\n`);
-      return 0;
-    } catch (err) {
-      if (err instanceof UserError) {
-        io.stderr(`${err.message}\n`);
-        return err.exitCode;
-      }
-      throw err;
-    }
+    const loaded = await loadConfig(generationSchema, { ...base, env: io.env, cwd: io.cwd, registryNames });
+    for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
+    const cfg = generationConfigFromSection(loaded.config);
+    const result = await runGeneration(cfg, { log: (line) => io.stdout(`${line}\n`), cwd: io.cwd });
+    io.stdout(`Generated ${result.generatedTokens} tokens in ${result.responses} responses\n`);
+    return 0;
   },
 };

@@ -1,31 +1,22 @@
 import type { Argv } from 'yargs';
-import { compose, ConfigComposeError, renderConfig } from '../config/index.js';
-import { UserError } from '../util/errors.js';
+import { compose, renderConfig } from '../config/index.js';
 import type { CliCommand } from './command.js';
 import type { CliIO } from './io.js';
 import { configArgs, stringArg, withConfigArgs } from './config-args.js';
 
 async function run(args: Record<string, unknown>, io: CliIO): Promise<number> {
   const { configDir, configName, overrides } = configArgs(args, io.cwd, 'ppo_trainer');
-  try {
-    const result = compose({ configDir, configName, overrides, env: io.env, cwd: io.cwd });
-    for (const warning of result.warnings) io.stderr(`UserWarning: ${warning}\n`);
-    io.stdout(
-      renderConfig(result.config, {
-        resolve: args.resolve === true,
-        package: stringArg(args.package),
-        flatten: args.flatten === true,
-        provenance: args.provenance === true,
-      }),
-    );
-    return 0;
-  } catch (err) {
-    if (err instanceof ConfigComposeError || err instanceof UserError) {
-      io.stderr(`${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
-  }
+  const result = compose({ configDir, configName, overrides, env: io.env, cwd: io.cwd });
+  for (const warning of result.warnings) io.stderr(`UserWarning: ${warning}\n`);
+  io.stdout(
+    renderConfig(result.config, {
+      resolve: args.resolve === true,
+      package: stringArg(args.package),
+      flatten: args.flatten === true,
+      provenance: args.provenance === true,
+    }),
+  );
+  return 0;
 }
 
 export const printConfigCommand: CliCommand = {

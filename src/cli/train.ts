@@ -138,14 +138,6 @@ export const trainCommand: CliCommand = {
     }),
   run: async (args, io) => {
     const base = configArgs(args, io.cwd, 'ppo_trainer');
-    try {
-      return args.multirun === true ? await runSweep(base, io) : await runSingle(base, io);
-    } catch (err) {
-      if (err instanceof UserError) {
-        io.stderr(`${err.message}\n`);
-        return err.exitCode;
-      }
-      throw err;
-    }
+    return args.multirun === true ? runSweep(base, io) : runSingle(base, io);
   },
 };

@@ -3,9 +3,10 @@
  * everything the compute graphs, weight loader and random initialiser need, with HF's defaults applied and
  * anything verl-ts does not implement refused with an error that names the option.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readJsonObject } from '../../util/json-file.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, errorMessage } from '../../util/errors.js';
+import { InputError } from '../../util/errors.js';
 import { didYouMean } from '../../util/suggest.js';
 import type { TorchFloatDtype } from '../safetensors/dtypes.js';
 import { architectureForModelType, registeredArchitectures, type ArchitectureBiases, type LayerType } from './architectures.js';
@@ -58,14 +59,7 @@ export interface ParseConfigOptions {
 export function readModelConfig(dir: string): ModelSpec {
   const path = join(dir, 'config.json');
   if (!existsSync(path)) throw new InputError(`${dir}: no config.json in the model directory`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${path}: not valid JSON (${errorMessage(err)})`, { cause: err });
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${path}: must hold a JSON object`);
-  return parseHfConfig(raw as Json, { where: path });
+  return parseHfConfig(readJsonObject(path) as Json, { where: path });
 }
 
 export function parseHfConfig(config: Json, options: ParseConfigOptions = {}): ModelSpec {

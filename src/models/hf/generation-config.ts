@@ -2,9 +2,10 @@
  * `generation_config.json`: the token ids and sampling defaults a checkpoint ships for generation. When the
  * file is absent, transformers derives one from config.json (bos/eos/pad ids), and so do we.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readJsonObject } from '../../util/json-file.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, errorMessage } from '../../util/errors.js';
+import { InputError } from '../../util/errors.js';
 import type { ModelSpec } from './config.js';
 
 export interface GenerationConfig {
@@ -43,14 +44,7 @@ export function readGenerationConfig(dir: string, spec: ModelSpec): GenerationCo
 export function readGenerationConfigFile(dir: string, spec: ModelSpec | null = null): GenerationConfig | null {
   const path = join(dir, GENERATION_CONFIG_FILE);
   if (!existsSync(path)) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${path}: not valid JSON (${errorMessage(err)})`, { cause: err });
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${path}: must hold a JSON object`);
-  return parseGenerationConfig(raw as Record<string, unknown>, spec, { where: path, fromFile: true });
+  return parseGenerationConfig(readJsonObject(path), spec, { where: path, fromFile: true });
 }
 
 export function parseGenerationConfig(

@@ -4,9 +4,10 @@
  * a new config, plus a tokenizer (the base model's, one copied from a path, or a character tokenizer),
  * written as an HF checkpoint directory.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readJsonObject } from '../../util/json-file.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, errorMessage } from '../../util/errors.js';
+import { InputError } from '../../util/errors.js';
 import { didYouMean } from '../../util/suggest.js';
 import { saveModelDir, type SaveDtype } from '../checkpoint/save.js';
 import { registeredArchitectures } from '../hf/architectures.js';
@@ -75,21 +76,14 @@ export function presetConfig(modelType: string): Record<string, unknown> {
   }
 }
 
-function readJsonObject(path: string, what: string): Record<string, unknown> {
+function readJsonFile(path: string, what: string): Record<string, unknown> {
   if (!existsSync(path)) throw new InputError(`${what} not found: '${path}'`);
-  let v: unknown;
-  try {
-    v = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${path}: not valid JSON (${errorMessage(err)})`, { cause: err });
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InputError(`${path}: must hold a JSON object`);
-  return v as Record<string, unknown>;
+  return readJsonObject(path);
 }
 
 /** Read verl's --new_config_path file. */
 export function readConfigOverrides(path: string): Record<string, unknown> {
-  return readJsonObject(path, 'new config');
+  return readJsonFile(path, 'new config');
 }
 
 export async function initModel(options: InitModelOptions): Promise<InitModelResult> {
@@ -98,7 +92,7 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
     throw new InputError(`output path '${options.outputDir}' already exists; choose another or pass --overwrite to replace it`);
   }
   const base = options.baseModelDir
-    ? readJsonObject(join(options.baseModelDir, 'config.json'), 'base model config.json')
+    ? readJsonFile(join(options.baseModelDir, 'config.json'), 'base model config.json')
     : presetConfig(options.modelType ?? 'llama');
   if (options.baseModelDir && options.modelType && base.model_type !== options.modelType) {
     throw new InputError(`--model_type ${options.modelType} does not match the base model's model_type '${String(base.model_type)}'`);

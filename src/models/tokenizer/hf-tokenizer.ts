@@ -2,6 +2,7 @@
  * A Hugging Face tokenizer: `tokenizer.json` run by @huggingface/tokenizers, special tokens and the chat
  * template from `tokenizer_config.json` (or `chat_template.jinja`), stop ids merged with generation_config.json.
  */
+import { readJsonObject } from '../../util/json-file.js';
 import { Tokenizer as HfTokenizerJs } from '@huggingface/tokenizers';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,17 +29,6 @@ export interface HfTokenizerOptions {
   extraEosTokenIds?: readonly number[];
   /** verl's hf_tokenizer(): use eos as pad when the tokenizer has no pad token (default true). */
   padWithEos?: boolean;
-}
-
-function readJson(path: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${path}: not valid JSON (${errorMessage(err)})`, { cause: err });
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputError(`${path}: must hold a JSON object`);
-  return value as Record<string, unknown>;
 }
 
 /** A special-token entry is a string or an AddedToken dict `{content: ...}`. */
@@ -100,7 +90,7 @@ export class HfTokenizer implements SavableTokenizer {
     const jsonPath = join(dir, 'tokenizer.json');
     if (!existsSync(jsonPath)) throw new InputError(`${dir}: no tokenizer.json`);
     const configPath = join(dir, 'tokenizer_config.json');
-    const config = existsSync(configPath) ? readJson(configPath) : {};
+    const config = existsSync(configPath) ? readJsonObject(configPath) : {};
     const jinjaPath = join(dir, 'chat_template.jinja');
     let template: { source: string; origin: string } | null = null;
     if (existsSync(jinjaPath)) template = { source: readFileSync(jinjaPath, 'utf8'), origin: jinjaPath };
@@ -108,7 +98,7 @@ export class HfTokenizer implements SavableTokenizer {
       const source = selectChatTemplate(config.chat_template, configPath);
       if (source !== null) template = { source, origin: configPath };
     }
-    return new HfTokenizer(dir, readJson(jsonPath), config, template, options);
+    return new HfTokenizer(dir, readJsonObject(jsonPath), config, template, options);
   }
 
   encode(text: string, options: EncodeOptions = {}): number[] {
