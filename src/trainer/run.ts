@@ -113,7 +113,12 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
 
     const loggers = createLoggers(t.logger, { runDir: o.runDir, projectName: t.project_name, experimentName: t.experiment_name, env: io.env, write: io.stdout });
     const reporter = new StepReporter({ totalSteps, startStep, write: io.stderr, isTTY: io.isTTY === true });
-    const signals = io.handleSignals ? installInterruptHandler({ onFirst: (sig) => io.stderr(`\n${sig}: finishing the current step, then writing a checkpoint (press Ctrl-C again to exit at once)...\n`) }) : null;
+    const signals = io.handleSignals
+      ? installInterruptHandler({
+          onFirst: (sig) => io.stderr(`\n${sig}: finishing the current step, then writing a checkpoint (press Ctrl-C again to exit at once)...\n`),
+          onSecond: (sig) => io.stderr(`\n${sig} again: exiting now; the last complete checkpoint in ${checkpointRoot} is kept.\n`),
+        })
+      : null;
     const parts = (step: number): CheckpointPart[] => {
       const list: CheckpointPart[] = [{ name: 'actor', maxToKeep: t.max_actor_ckpt_to_keep, save: (dir) => actor.save(dir) }];
       if (critic) list.push({ name: 'critic', maxToKeep: t.max_critic_ckpt_to_keep, save: (dir) => (critic as CriticWorker).save(dir) });
