@@ -101,7 +101,7 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
 
     let startStep = 0;
     if (resume) {
-      const state = readTrainerState(resume.dir);
+      const state = readTrainerState(path.join(resume.dir, 'trainer'));
       startStep = state.global_step;
       loaders.train.loadState(state.dataloader);
       actor.loadOptimizer(path.join(resume.dir, 'actor'));
@@ -124,6 +124,7 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
       if (critic) list.push({ name: 'critic', maxToKeep: t.max_critic_ckpt_to_keep, save: (dir) => (critic as CriticWorker).save(dir) });
       list.push({
         name: 'trainer',
+        kind: 'state',
         save: async (dir) => {
           const state: TrainerState = {
             format: 'verl-ts-trainer-state/1',
