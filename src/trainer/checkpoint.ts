@@ -17,8 +17,9 @@ export interface CheckpointPart {
   /** Keep this part in at most this many global_step dirs (verl's max_*_ckpt_to_keep); null, undefined or ≤ 0 keep all. */
   maxToKeep?: number | null;
   /**
-   * 'model' (default) parts keep a global_step dir alive; 'state' parts (trainer state, dataloader position)
-   * are only useful beside a model, so a dir left with state parts alone is removed by retention.
+   * 'model' parts keep a global_step dir alive; 'state' parts (trainer state, dataloader position) are only
+   * useful beside a model, so a dir left with state parts alone is removed by retention. Default: 'model'
+   * for a part that declares maxToKeep (null included), 'state' for one that does not.
    */
   kind?: 'model' | 'state';
   /** Writes the part into `dir`, an empty folder that exists. */
@@ -165,6 +166,10 @@ export function listCheckpoints(root: string): CheckpointRef[] {
   return found.sort((a, b) => a.step - b.step);
 }
 
+function kindOf(part: CheckpointPart): 'model' | 'state' {
+  return part.kind ?? (part.maxToKeep === undefined ? 'state' : 'model');
+}
+
 /**
  * Retention: for each part with a limit, keep it in the newest `maxToKeep` dirs that hold it (the checkpoint
  * just saved always among them) and delete it from older ones; a dir left without model parts goes too.
@@ -172,12 +177,12 @@ export function listCheckpoints(root: string): CheckpointRef[] {
  */
 function pruneCheckpoints(root: string, savedStep: number, parts: readonly CheckpointPart[]): void {
   const protectedSteps = new Set([savedStep, readTracker(root)]);
-  const stateParts = new Set(parts.filter((p) => p.kind === 'state').map((p) => p.name));
+  const stateParts = new Set(parts.filter((p) => kindOf(p) === 'state').map((p) => p.name));
   const candidates = listCheckpoints(root).filter((c) => !protectedSteps.has(c.step));
   const touched = new Set<CheckpointRef>();
   for (const part of parts) {
     const max = part.maxToKeep ?? 0;
-    if (max <= 0 || part.kind === 'state') continue;
+    if (max <= 0 || kindOf(part) === 'state') continue;
     const holding = candidates.filter((c) => existsSync(join(c.dir, part.name)));
     for (const c of holding.slice(0, Math.max(0, holding.length - (max - 1)))) {
       rmSync(join(c.dir, part.name), { recursive: true, force: true });

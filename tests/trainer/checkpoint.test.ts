@@ -148,7 +148,7 @@ describe('retention', () => {
       await saveCheckpoint(root, step, [
         part('actor', `a${step}`, { maxToKeep: 3 }),
         part('critic', `c${step}`, { maxToKeep: 1 }),
-        part('trainer_state', `s${step}`, { kind: 'state' }),
+        part('trainer_state', `s${step}`),
       ]);
     }
     const layout = Object.fromEntries(listCheckpoints(root).map((c) => [c.step, readdirSync(c.dir).sort()]));
@@ -178,6 +178,21 @@ describe('retention', () => {
     await saveCheckpoint(root, 5, [part('actor', 'a5', { maxToKeep: 1 })]);
     expect(listCheckpoints(root).map((c) => c.step)).toEqual([5]);
     expect(latestCheckpoint(root)?.step).toBe(5);
+  });
+
+  it('treats a part without maxToKeep as state that goes with the models, unless it says otherwise', async () => {
+    const root = freshRoot();
+    for (let step = 1; step <= 3; step++) {
+      await saveCheckpoint(root, step, [part('actor', 'a', { maxToKeep: 1 }), part('trainer', 't'), part('extra', 'e', { kind: 'model' })]);
+    }
+    expect(listCheckpoints(root).map((c) => [c.step, readdirSync(c.dir).sort()])).toEqual([
+      [1, ['extra', 'trainer']],
+      [2, ['extra', 'trainer']],
+      [3, ['actor', 'extra', 'trainer']],
+    ]);
+    const lean = freshRoot();
+    for (let step = 1; step <= 3; step++) await saveCheckpoint(lean, step, [part('actor', 'a', { maxToKeep: 1 }), part('trainer', 't')]);
+    expect(listCheckpoints(lean).map((c) => c.step)).toEqual([3]);
   });
 
   it('never deletes global_step dirs that hold only parts it does not manage', async () => {
