@@ -58,7 +58,7 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
   const arr = config.actor_rollout_ref;
   const needs = runNeedsOf(config);
   const checkpointRoot = abs(t.default_local_dir);
-  const resume = resolveResume({ mode: t.resume_mode, root: checkpointRoot, resumeFromPath: t.resume_from_path, cwd: io.cwd });
+  const resume = resolveResume({ mode: t.resume_mode, root: checkpointRoot, resumeFromPath: t.resume_from_path, cwd: io.cwd, warn: (line) => io.stderr(`warning: ${line}\n`) });
 
   const engine = new Engine({ device: t.device, intraOpNumThreads: t.intra_op_num_threads ?? undefined });
   const runtime = { engine, savePolicy: arr.model.enable_gradient_checkpointing ? ('layer-inputs' as const) : undefined };
