@@ -54,14 +54,43 @@ function withSuggestions(message: string, y: Argv): string {
   return hints.join('\n');
 }
 
+const SYNOPSIS = '$0 <command> [overrides..] [options]\n\nRL post-training for causal LMs with verl-compatible configs.';
+
+/** `verl-ts --help`: the command list from the summaries, rendered without loading yargs or any command. */
+function topLevelHelp(): string {
+  const rows = Object.values(commands).map((c) => [`verl-ts ${c.usage}`, c.describe]);
+  const width = Math.max(...rows.map(([u]) => u.length));
+  const options = [
+    ['-V, --version', 'Show version number'],
+    ['-h, --help', 'Show help'],
+  ];
+  const list = (items: string[][], w: number) => items.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`).join('\n');
+  return [
+    SYNOPSIS.replace('$0', 'verl-ts'),
+    '',
+    'Commands:',
+    list(rows, width),
+    '',
+    'Options:',
+    list(options, width),
+    '',
+    'Run `verl-ts <command> --help` for a command\'s options and examples.',
+    '',
+  ].join('\n');
+}
+
 /**
  * Run the CLI on `argv` (without node and script). Returns the exit code; never throws for user errors:
  * a UserError prints its message (no stack) and maps to its exit code.
  */
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
-  // The version needs nothing else: answered before loading the argument parser or any command.
+  // The version and the command list need nothing else: answered before loading the argument parser.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    io.stdout(topLevelHelp());
     return 0;
   }
   const { default: yargs } = await import('yargs');
@@ -70,7 +99,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   let exitCode = 0;
   let y = yargs(argv)
     .scriptName('verl-ts')
-    .usage('$0 <command> [overrides..] [options]\n\nRL post-training for causal LMs with verl-compatible configs.')
+    .usage(SYNOPSIS)
     .parserConfiguration({ 'parse-positional-numbers': false, 'parse-numbers': false, 'boolean-negation': false })
     .version(packageVersion())
     .alias('version', 'V')
