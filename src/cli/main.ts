@@ -41,15 +41,16 @@ function knownFlags(y: Argv): string[] {
 
 /** yargs' "Unknown argument(s): x, y" with the closest command or flag for each. */
 function withSuggestions(message: string, y: Argv): string {
-  const m = /^Unknown (?:arguments?|commands?): (.+)$/.exec(message);
+  const m = /^Unknown (arguments?|commands?): (.+)$/.exec(message);
   if (!m) return message;
+  const kind = m[1].startsWith('command') ? 'command' : 'argument';
   const flags = knownFlags(y);
   // yargs also reports the camelCase copy of an unknown --kebab-flag; one line per flag is enough.
-  const hints = m[1].split(', ').filter((word) => !/[A-Z]/.test(word)).map((word) => {
+  const hints = m[2].split(', ').filter((word) => !/[A-Z]/.test(word)).map((word) => {
     const close = closestNames(word, Object.keys(commands), 1)[0];
-    if (close !== undefined && !word.includes('.')) return `Unknown command '${word}'. Did you mean '${close}'?`;
-    const flag = closestNames(word, flags, 1)[0];
-    return flag === undefined ? `Unknown argument: ${word}` : `Unknown argument: ${word}. Did you mean --${flag}?`;
+    if (close !== undefined && !word.includes('.')) return `Unknown command: ${word}. Did you mean '${close}'?`;
+    const flag = kind === 'command' ? undefined : closestNames(word, flags, 1)[0];
+    return `Unknown ${kind}: ${word}${flag === undefined ? '' : `. Did you mean --${flag}?`}`;
   });
   return hints.join('\n');
 }

@@ -33,7 +33,7 @@ describe('flags', () => {
   });
 
   it('suggests the closest command and flag', async () => {
-    expect(await cli(['trian'])).toEqual({ code: 2, out: '', err: "Unknown command 'trian'. Did you mean 'train'?\n" });
+    expect(await cli(['trian'])).toEqual({ code: 2, out: '', err: "Unknown command: trian. Did you mean 'train'?\n" });
     expect(await cli(['print-config', '--resolv'])).toEqual({ code: 2, out: '', err: 'Unknown argument: resolv. Did you mean --resolve?\n' });
     expect((await cli(['train', '--dry-runn'])).err).toBe('Unknown argument: dry-runn. Did you mean --dry-run?\n');
   });

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { bufferIO } from '../../src/cli/io.js';
 import { algorithmNeeds, registryNames } from '../../src/cli/registry-names.js';
@@ -30,7 +30,11 @@ const LOCAL = [
 const load = (overrides: string[]) =>
   loadTrainerConfig({ configDir: CONFIG_DIR, configName: 'ppo_trainer', overrides, env: {}, cwd: ROOT, registryNames, algorithmNeeds });
 
-async function cli(argv: string[], cwd = mkdtempSync(join(tmpdir(), 'verlts-train-'))) {
+// Every folder the tests make lives under one temp folder, removed at the end.
+const TMP = mkdtempSync(join(tmpdir(), 'verlts-trainer-config-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+async function cli(argv: string[], cwd = mkdtempSync(join(TMP, 'train-'))) {
   const io = bufferIO({ cwd, env: {} });
   const code = await runCli(argv, io);
   return { code, out: io.out(), err: io.err(), cwd };
@@ -60,7 +64,7 @@ describe('the verl-ts trainer config tree', () => {
       [
         'Invalid config (3 problems):',
         '  actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu: not set: give the number of trajectories per forward pass (or set actor_rollout_ref.actor.use_dynamic_bsz=true to pack by tokens).  [from actor/actor.yaml:24]',
-        '  actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu: not set: give the number of trajectories per forward pass (or set actor_rollout_ref.actor.use_dynamic_bsz=true to pack by tokens).  [from rollout/rollout.yaml:43]',
+        '  actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu: not set: give the number of trajectories per forward pass (or set actor_rollout_ref.actor.use_dynamic_bsz=true to pack by tokens).  [from rollout/rollout.yaml:44]',
         '  critic.ppo_micro_batch_size_per_gpu: not set: give the number of trajectories per forward pass (or set critic.use_dynamic_bsz=true to pack by tokens).  [from critic/critic.yaml:46]',
       ].join('\n'),
     );
@@ -176,7 +180,7 @@ describe('verl-ts train', () => {
 
 describe('config errors through the CLI: exact messages, exit code 2, no stack trace', () => {
   it('malformed YAML names the file and line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verlts-bad-'));
+    const dir = mkdtempSync(join(TMP, 'bad-'));
     mkdirSync(join(dir, 'grp'));
     writeFileSync(join(dir, 'config.yaml'), 'defaults:\n  - grp: a\n  - _self_\nx: 1\n');
     writeFileSync(join(dir, 'grp/a.yaml'), 'y: [1, 2\nz: 3\n');
