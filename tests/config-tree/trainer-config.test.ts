@@ -238,7 +238,7 @@ describe('verl-ts gen-reference', () => {
   });
 
   it('names stale files and leaves them alone with --check, then writes them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verlts-ref-'));
+    const dir = mkdtempSync(join(TMP, 'ref-'));
     writeFileSync(join(dir, 'app.yaml'), '# the app\nx: 1e-6\n');
     const stale = await cli(['gen-reference', '--check', '--config-path', dir], dir);
     expect(stale.code).toBe(1);
