@@ -6,6 +6,7 @@ import type { CliCommand } from './command.js';
  */
 export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   train: async () => (await import('./train.js')).trainCommand,
+  sft: async () => (await import('./sft.js')).sftCommand,
   'print-config': async () => (await import('./print-config.js')).printConfigCommand,
   'gen-reference': async () => (await import('./gen-reference.js')).genReferenceCommand,
   eval: async () => (await import('./eval.js')).evalCommand,
