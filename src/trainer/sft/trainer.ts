@@ -26,8 +26,8 @@ export interface SftRunIO {
   cwd: string;
   /** Progress and notices. */
   log: (line: string) => void;
-  /** Where each step's metrics go (the loggers). */
-  metrics: (metrics: SftMetrics, step: number) => void;
+  /** Where each step's metrics go (the loggers); awaited before the next step. */
+  metrics: (metrics: SftMetrics, step: number) => void | Promise<void>;
 }
 
 export interface SftResult {
@@ -176,7 +176,7 @@ export class SftTrainer {
           const valLoss = await this.validate();
           if (valLoss !== null) metrics['val/loss'] = valLoss;
         }
-        this.io.metrics(metrics, step);
+        await this.io.metrics(metrics, step);
         last = metrics;
         if (isLast) break;
       }
