@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { compose, expandSweeps, plainToYaml, selectNode, toPlain, toYaml } from '../config/index.js';
 import type { ComposeResult } from '../config/index.js';
-import { formatBatchSizes } from '../config/schema/batch-sizes.js';
+import { deriveBatchSizes, formatBatchSizes } from '../config/schema/batch-sizes.js';
 import type { PpoTrainerConfig } from '../config/schema/ppo-trainer.js';
 import { loadTrainerConfig } from '../config/validate-config.js';
 import { UserError } from '../util/errors.js';
@@ -18,7 +18,7 @@ import type { CliCommand } from './command.js';
 import { configArgs, withConfigArgs } from './config-args.js';
 import type { ConfigArgs } from './config-args.js';
 import type { CliIO } from './io.js';
-import { registryNames } from './registry-names.js';
+import { algorithmNeeds, registryNames } from './registry-names.js';
 
 /** Exit code of a job that validated but could not train because this version has no training loop. */
 export const EXIT_TRAINING_UNAVAILABLE = 3;
@@ -56,6 +56,7 @@ async function prepareJob(base: ConfigArgs, overrides: string[], io: CliIO, now:
     cwd: io.cwd,
     now,
     registryNames,
+    algorithmNeeds,
     ...(jobNum === undefined ? {} : { mode: 'RUN' as const, job: { num: jobNum } }),
   });
   const runDir =
@@ -68,7 +69,7 @@ async function prepareJob(base: ConfigArgs, overrides: string[], io: CliIO, now:
 
 /** Hand a validated job to the trainer. */
 async function runJob(job: TrainJob, io: CliIO): Promise<number> {
-  io.stdout(formatBatchSizes(job.config));
+  io.stdout(formatBatchSizes(job.config, deriveBatchSizes(job.config, algorithmNeeds)));
   io.stderr(
     `verl-ts train: training is not available yet in this version of verl-ts. The config is valid and was ` +
       `saved to ${path.join(job.runDir, '.hydra')}; nothing was trained.\n`,
