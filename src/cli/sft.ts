@@ -6,16 +6,11 @@ import type { Argv } from 'yargs';
 import { checkSftConfig } from '../config/schema/sft-checks.js';
 import { sftTrainerSchema } from '../config/schema/sft-trainer.js';
 import { loadConfig } from '../config/validate-config.js';
-import { runSft } from '../trainer/sft/trainer.js';
-import type { SftMetrics } from '../trainer/sft/trainer.js';
+import { createLoggers } from '../trainer/loggers/index.js';
+import { resolvePath, runSft } from '../trainer/sft/trainer.js';
 import type { CliCommand } from './command.js';
 import { configArgs, withConfigArgs } from './config-args.js';
 import { registryNames } from './registry-names.js';
-
-/** verl's console line: `step:N - key:value - ...`. */
-export function consoleMetricsLine(metrics: SftMetrics, step: number): string {
-  return [`step:${step}`, ...Object.entries(metrics).map(([k, v]) => `${k}:${v}`)].join(' - ');
-}
 
 export const sftCommand: CliCommand = {
   name: 'sft',
@@ -30,17 +25,27 @@ export const sftCommand: CliCommand = {
     const base = configArgs(args, io.cwd, 'sft_trainer');
     const loaded = await loadConfig(sftTrainerSchema, { ...base, env: io.env, cwd: io.cwd, registryNames }, checkSftConfig);
     for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
-    const started = Date.now();
-    const result = await runSft(loaded.config, {
-      cwd: io.cwd,
-      log: (line) => io.stdout(`${line}\n`),
-      metrics: (m, step) => io.stdout(`${consoleMetricsLine(m, step)}\n`),
+    const cfg = loaded.config;
+    // Metrics files live beside the checkpoints, so a resumed run appends to the same ones.
+    const loggers = createLoggers(cfg.trainer.logger, {
+      runDir: resolvePath(cfg.trainer.default_local_dir, io.cwd),
+      projectName: cfg.trainer.project_name,
+      experimentName: cfg.trainer.experiment_name,
+      env: io.env,
+      write: io.stdout,
     });
-    const val = result.last['val/loss'];
-    io.stdout(
-      `Trained ${result.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s; final train/loss ${result.last['train/loss']?.toFixed(4)}` +
-        `${val === undefined ? '' : `, val/loss ${val.toFixed(4)}`}; model: ${result.modelDir}\n`,
-    );
+    const started = Date.now();
+    try {
+      const result = await runSft(cfg, { cwd: io.cwd, log: (line) => io.stdout(`${line}\n`), metrics: (m, step) => loggers.log(m, step) });
+      const val = result.last['val/loss'];
+      io.stdout(
+        `Trained ${result.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s; final train/loss ${result.last['train/loss']?.toFixed(4)}` +
+          `${val === undefined ? '' : `, val/loss ${val.toFixed(4)}`}; model: ${result.modelDir}\n`,
+      );
+      for (const o of loggers.outputs) io.stdout(`${o.logger} logger: ${o.path}\n`);
+    } finally {
+      await loggers.close();
+    }
     return 0;
   },
 };

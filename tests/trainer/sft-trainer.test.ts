@@ -19,6 +19,7 @@ import { leftPad } from '../../src/data/prompt.js';
 import { Tensor as DataTensor } from '../../src/data/tensor.js';
 import { CausalLM } from '../../src/models/compute/causal-lm.js';
 import type { Tokenizer } from '../../src/models/tokenizer/types.js';
+import { readMetricsJsonl } from '../../src/trainer/loggers/index.js';
 import { SftTrainer, runSft } from '../../src/trainer/sft/trainer.js';
 import type { SftMetrics } from '../../src/trainer/sft/trainer.js';
 
@@ -118,15 +119,22 @@ describe('SFT loop', () => {
 });
 
 describe('verl-ts sft', () => {
-  it('trains from the command line and prints verl-style step lines', async () => {
+  it('trains from the command line: verl-style step lines, metrics.jsonl beside the checkpoints', async () => {
     const io = bufferIO({ cwd: ROOT, env: {} });
     const out = tempDir();
-    const code = await runCli(['sft', '--config-name', 'digit_completion_sft', 'trainer.total_training_steps=2', 'data.val_max_samples=8', `trainer.default_local_dir=${out}`], io);
+    const args = ['trainer.total_training_steps=2', 'data.val_max_samples=8', `trainer.default_local_dir=${out}`, 'trainer.logger=[console,file]'];
+    const code = await runCli(['sft', '--config-name', 'digit_completion_sft', ...args], io);
     expect(io.err()).toBe('');
     expect(code).toBe(0);
-    expect(io.out()).toMatch(/^step:1 - train\/loss:[\d.]+ - train\/grad_norm:[\d.]+ - train\/lr:0\.001$/m);
-    expect(io.out()).toMatch(/^step:2 - .* - val\/loss:[\d.]+$/m);
+    expect(io.out()).toMatch(/^step:1 - train\/loss:\d\.\d{3} - train\/grad_norm:\d\.\d{3} - train\/lr:0\.001$/m);
+    expect(io.out()).toMatch(/^step:2 - .* - val\/loss:\d\.\d{3}$/m);
     expect(io.out()).toContain(`model: ${join(out, 'global_step_2', 'huggingface')}`);
+    expect(io.out()).toContain(`file logger: ${join(out, 'metrics.jsonl')}`);
+    const records = readMetricsJsonl(join(out, 'metrics.jsonl'));
+    expect(records.map((r) => [r.step, Object.keys(r.data).sort()])).toEqual([
+      [1, ['train/grad_norm', 'train/loss', 'train/lr']],
+      [2, ['train/grad_norm', 'train/loss', 'train/lr', 'val/loss']],
+    ]);
   });
 
   it('refuses a micro-batch size that does not divide the batch, and keys verl-ts does not have', async () => {

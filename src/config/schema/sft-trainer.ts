@@ -39,7 +39,7 @@ export const sftTrainerSchema = s.object({
     experiment_name: s.string({ minLength: 1 }),
     total_epochs: positiveInt('passes over the data'),
     total_training_steps: nullablePositiveInt('step limit'),
-    logger: s.list(s.enum(['console'])),
+    logger: s.list(s.enum(['console', 'file', 'tensorboard'])),
     seed: s.integer({ minimum: 0 }),
     save_freq: s.integer({ minimum: -1 }),
     test_freq: s.integer({ minimum: -1 }),
