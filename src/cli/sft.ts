@@ -7,6 +7,7 @@ import { checkSftConfig } from '../config/schema/sft-checks.js';
 import { sftTrainerSchema } from '../config/schema/sft-trainer.js';
 import { loadConfig } from '../config/validate-config.js';
 import { createLoggers } from '../trainer/loggers/index.js';
+import { INTERRUPT_EXIT_CODES, installInterruptHandler } from '../trainer/signals.js';
 import { resolvePath, runSft } from '../trainer/sft/trainer.js';
 import type { CliCommand } from './command.js';
 import { configArgs, withConfigArgs } from './config-args.js';
@@ -34,16 +35,28 @@ export const sftCommand: CliCommand = {
       env: io.env,
       write: io.stdout,
     });
+    const signals = installInterruptHandler({
+      onFirst: (sig) => io.stderr(`\n${sig}: stopping after the current step and saving a checkpoint (send it again to exit at once)\n`),
+      onSecond: (sig) => io.stderr(`\n${sig} again: exiting now; the last complete checkpoint is kept\n`),
+    });
     const started = Date.now();
     try {
-      const result = await runSft(cfg, { cwd: io.cwd, log: (line) => io.stdout(`${line}\n`), metrics: (m, step) => loggers.log(m, step) });
+      const result = await runSft(cfg, { cwd: io.cwd, log: (line) => io.stdout(`${line}\n`), metrics: (m, step) => loggers.log(m, step), interrupted: signals.interrupted });
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      if (result.interrupted) {
+        io.stdout(`Interrupted at step ${result.steps} after ${seconds} s; checkpoint: ${result.checkpointDir}\n`);
+        io.stdout(`Resume with the same command (trainer.resume_mode=auto), or trainer.resume_mode=resume_path trainer.resume_from_path=${result.checkpointDir}\n`);
+        return INTERRUPT_EXIT_CODES[result.interrupted];
+      }
+      const loss = result.last['train/loss'];
       const val = result.last['val/loss'];
       io.stdout(
-        `Trained ${result.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s; final train/loss ${result.last['train/loss']?.toFixed(4)}` +
-          `${val === undefined ? '' : `, val/loss ${val.toFixed(4)}`}; model: ${result.modelDir}\n`,
+        `Trained to step ${result.steps} in ${seconds} s` +
+          `${loss === undefined ? '' : `; final train/loss ${loss.toFixed(4)}`}${val === undefined ? '' : `, val/loss ${val.toFixed(4)}`}; model: ${result.modelDir}\n`,
       );
       for (const o of loggers.outputs) io.stdout(`${o.logger} logger: ${o.path}\n`);
     } finally {
+      signals.dispose();
       await loggers.close();
     }
     return 0;

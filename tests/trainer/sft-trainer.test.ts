@@ -1,7 +1,7 @@
 // The SFT loop on the embedded tiny Llama: val/loss equals the response NLL computed through the RL scoring layout
 // (left-padded prompt ‖ response, an independent path), gradient accumulation over micro-batches gives the
 // full-batch update, the same seed gives the same numbers, and `verl-ts sft` runs end to end and refuses bad configs.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { leftPad } from '../../src/data/prompt.js';
 import { Tensor as DataTensor } from '../../src/data/tensor.js';
 import { CausalLM } from '../../src/models/compute/causal-lm.js';
 import type { Tokenizer } from '../../src/models/tokenizer/types.js';
+import { listCheckpoints } from '../../src/trainer/checkpoint.js';
 import { readMetricsJsonl } from '../../src/trainer/loggers/index.js';
 import { SftTrainer, runSft } from '../../src/trainer/sft/trainer.js';
 import type { SftMetrics } from '../../src/trainer/sft/trainer.js';
@@ -118,6 +119,57 @@ describe('SFT loop', () => {
   });
 });
 
+describe('SFT checkpoints and resume', () => {
+  // 192 rows / 64 = 3 steps per epoch, so 5 steps cross an epoch boundary (a fresh shuffle).
+  const base = ['data.train_max_samples=192', 'data.train_batch_size=64', 'data.micro_batch_size_per_gpu=32', 'data.val_files=null', 'trainer.total_epochs=4'];
+  /** Every weight's bytes, in parameter order (compared as one buffer: deep equality on 0.8M numbers is slow). */
+  const weightsOf = (lm: CausalLM) => Buffer.concat([...lm.weights()].map(([, w]) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength)));
+
+  async function train(dir: string, extra: string[], interruptAfter?: number) {
+    const metrics: Array<[number, SftMetrics]> = [];
+    const trainer = await SftTrainer.create(await presetConfig([...base, `trainer.default_local_dir=${dir}`, ...extra]), {
+      ...quiet(metrics),
+      interrupted: () => (interruptAfter !== undefined && metrics.length >= interruptAfter ? 'SIGINT' : null),
+    });
+    const result = await trainer.fit();
+    const weights = weightsOf(trainer.model);
+    await trainer.dispose();
+    return { metrics, result, weights };
+  }
+
+  it('N steps straight = N/2, resume (auto), N/2 — and = interrupted after 2, resume, rest; save_freq and retention', async () => {
+    const straightDir = tempDir();
+    const straight = await train(straightDir, ['trainer.total_training_steps=5', 'trainer.save_freq=2', 'trainer.max_ckpt_to_keep=2']);
+    expect(straight.metrics.map(([s]) => s)).toEqual([1, 2, 3, 4, 5]);
+    // Saved at 2, 4 and the last step; retention keeps the newest two.
+    expect(listCheckpoints(straightDir).map((c) => c.step)).toEqual([4, 5]);
+    expect(readFileSync(join(straightDir, 'latest_checkpointed_iteration.txt'), 'utf8').trim()).toBe('5');
+    expect(readdirSync(join(straightDir, 'global_step_5')).sort()).toEqual(['actor', 'trainer_state']);
+    expect(straight.result).toMatchObject({ steps: 5, interrupted: null, modelDir: join(straightDir, 'global_step_5', 'actor') });
+
+    const splitDir = tempDir();
+    const first = await train(splitDir, ['trainer.total_training_steps=2']);
+    const second = await train(splitDir, ['trainer.total_training_steps=5']);
+    expect([...first.metrics, ...second.metrics]).toEqual(straight.metrics);
+    expect(second.weights.equals(straight.weights)).toBe(true);
+
+    const intDir = tempDir();
+    const stopped = await train(intDir, ['trainer.total_training_steps=5'], 2);
+    expect(stopped.result).toMatchObject({ steps: 2, interrupted: 'SIGINT', checkpointDir: join(intDir, 'global_step_2') });
+    const resumed = await train(intDir, ['trainer.total_training_steps=5', 'trainer.resume_mode=resume_path', `trainer.resume_from_path=${join(intDir, 'global_step_2')}`]);
+    expect([...stopped.metrics, ...resumed.metrics]).toEqual(straight.metrics);
+    expect(resumed.weights.equals(straight.weights)).toBe(true);
+
+    // resume_mode=disable starts over; a bad resume path is a config error.
+    const fresh = await train(splitDir, ['trainer.total_training_steps=1', 'trainer.resume_mode=disable']);
+    expect(fresh.metrics).toEqual(straight.metrics.slice(0, 1));
+    await expect(SftTrainer.create(await presetConfig([...base, 'trainer.resume_mode=resume_path', `trainer.resume_from_path=${join(splitDir, 'global_step_9')}`]), quiet())).rejects.toThrow(
+      `trainer.resume_from_path: '${join(splitDir, 'global_step_9')}' does not exist`,
+    );
+    expect(existsSync(join(splitDir, 'global_step_2', 'trainer_state', 'optimizer.safetensors'))).toBe(true);
+  });
+});
+
 describe('verl-ts sft', () => {
   it('trains from the command line: verl-style step lines, metrics.jsonl beside the checkpoints', async () => {
     const io = bufferIO({ cwd: ROOT, env: {} });
@@ -128,7 +180,7 @@ describe('verl-ts sft', () => {
     expect(code).toBe(0);
     expect(io.out()).toMatch(/^step:1 - train\/loss:\d\.\d{3} - train\/grad_norm:\d\.\d{3} - train\/lr:0\.001$/m);
     expect(io.out()).toMatch(/^step:2 - .* - val\/loss:\d\.\d{3}$/m);
-    expect(io.out()).toContain(`model: ${join(out, 'global_step_2', 'huggingface')}`);
+    expect(io.out()).toContain(`model: ${join(out, 'global_step_2', 'actor')}`);
     expect(io.out()).toContain(`file logger: ${join(out, 'metrics.jsonl')}`);
     const records = readMetricsJsonl(join(out, 'metrics.jsonl'));
     expect(records.map((r) => [r.step, Object.keys(r.data).sort()])).toEqual([

@@ -2,8 +2,10 @@
  * The SFT loop (verl's FSDPSFTTrainer.fit in one process): per step, one shuffled batch of
  * data.train_batch_size rows, split into micro-batches whose gradients accumulate (the loss is normalised by the
  * target tokens of the whole batch), global-norm clipping, AdamW at the warmup + cosine schedule's LR; val/loss
- * every trainer.test_freq steps and at the last step; the model saved as a Hugging Face directory at the end.
- * Metrics: train/loss, train/grad_norm, train/lr, val/loss (verl's names). Same config and seed, same numbers.
+ * every trainer.test_freq steps and at the last step; a checkpoint (the model as a Hugging Face directory plus
+ * what resuming needs, see ./checkpoint.ts) every trainer.save_freq steps, at the last step and when interrupted;
+ * resume per trainer.resume_mode. Metrics: train/loss, train/grad_norm, train/lr, val/loss (verl's names).
+ * Same config and seed, same numbers, whether the run was straight or resumed.
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -15,6 +17,9 @@ import { AdamW, Engine, GradAccumulator, LrScheduler } from '../../engine/index.
 import { CausalLM } from '../../models/compute/causal-lm.js';
 import type { Tokenizer } from '../../models/tokenizer/types.js';
 import { collateSft, lossTokenCount, scoringInput } from './batch.js';
+import { resolveResume, saveCheckpoint } from '../checkpoint.js';
+import type { InterruptSignal } from '../signals.js';
+import { ACTOR_PART, restoreSftCheckpoint, sftCheckpointParts } from './checkpoint.js';
 import { SftDataset } from './dataset.js';
 import type { SftDatasetOptions, SftSample } from './dataset.js';
 import { sftMicroBatchLoss } from './loss.js';
@@ -28,14 +33,21 @@ export interface SftRunIO {
   log: (line: string) => void;
   /** Where each step's metrics go (the loggers); awaited before the next step. */
   metrics: (metrics: SftMetrics, step: number) => void | Promise<void>;
+  /** Polled after every step: a signal stops the run after a checkpoint (src/trainer/signals.ts). */
+  interrupted?: () => InterruptSignal | null;
 }
 
 export interface SftResult {
+  /** The global step reached (resumed steps included). */
   steps: number;
-  /** Metrics of the last step, val/loss included when there was validation data. */
+  /** Metrics of the last step this run made, val/loss included when it validated; empty when it made none. */
   last: SftMetrics;
-  /** The Hugging Face directory of the final model. */
+  /** The last checkpoint's global_step_N folder; its `actor/` is the model as a Hugging Face directory. */
+  checkpointDir: string;
+  /** The Hugging Face directory of the final model (`<checkpointDir>/actor`). */
   modelDir: string;
+  /** The signal that stopped the run early, if one did. */
+  interrupted: InterruptSignal | null;
 }
 
 /** `~` and relative paths as verl resolves them (home folder; the working directory). */
@@ -76,8 +88,10 @@ export class SftTrainer {
     private readonly val: StatefulDataLoader<SftSample> | null,
     private readonly optimizer: AdamW,
     private readonly scheduler: LrScheduler,
-    /** Steps this run makes. */
+    /** The global step the run ends at. */
     readonly totalSteps: number,
+    /** The global step the run starts from (> 0 when resumed). */
+    readonly startStep: number,
   ) {}
 
   static async create(cfg: SftTrainerConfig, io: SftRunIO): Promise<SftTrainer> {
@@ -120,7 +134,19 @@ export class SftTrainer {
       const scheduler = new LrScheduler(o.lr, { schedulerType: o.lr_scheduler, totalSteps: scheduleSteps, warmupStepsRatio: o.lr_warmup_steps_ratio });
       const total = plannedSteps(train.batchesPerEpoch, cfg.trainer.total_epochs, cfg.trainer.total_training_steps);
       io.log(`Number of steps/epoch ${train.batchesPerEpoch}, number of epochs ${cfg.trainer.total_epochs}, total number of steps ${total}`);
-      return new SftTrainer(cfg, io, engine, model, train, val, optimizer, scheduler, total);
+      const resume = resolveResume({
+        mode: cfg.trainer.resume_mode,
+        root: resolvePath(cfg.trainer.default_local_dir, io.cwd),
+        resumeFromPath: cfg.trainer.resume_from_path === null ? null : resolvePath(cfg.trainer.resume_from_path, io.cwd),
+        cwd: io.cwd,
+        warn: (m) => io.log(`WARN: ${m}`),
+      });
+      let start = 0;
+      if (resume) {
+        start = restoreSftCheckpoint({ model, optimizer, train }, resume.dir, resume.step);
+        io.log(`Resumed from ${resume.dir} (global step ${start})`);
+      }
+      return new SftTrainer(cfg, io, engine, model, train, val, optimizer, scheduler, total, start);
     } catch (err) {
       await engine.dispose();
       throw err;
@@ -162,12 +188,26 @@ export class SftTrainer {
     return batches === 0 ? null : sum / batches;
   }
 
-  /** Train to the planned step count, validating and reporting metrics; saves the final model. */
+  /** Write the checkpoint of `step` (retention per trainer.max_ckpt_to_keep); returns its folder. */
+  async saveCheckpoint(step: number): Promise<string> {
+    const root = resolvePath(this.cfg.trainer.default_local_dir, this.io.cwd);
+    const parts = sftCheckpointParts({ model: this.model, optimizer: this.optimizer, train: this.train }, step, this.cfg.trainer.max_ckpt_to_keep);
+    const dir = await saveCheckpoint(root, step, parts);
+    this.io.log(`Saved checkpoint ${dir}`);
+    return dir;
+  }
+
+  /**
+   * Train from startStep to totalSteps, validating and reporting metrics, saving every save_freq steps and at
+   * the end. An interrupt (io.interrupted) ends the run after the current step and its checkpoint.
+   */
   async fit(): Promise<SftResult> {
-    const testFreq = this.cfg.trainer.test_freq;
-    let step = 0;
+    const { test_freq: testFreq, save_freq: saveFreq } = this.cfg.trainer;
+    let step = this.startStep;
     let last: SftMetrics = {};
-    while (step < this.totalSteps) {
+    let saved: { step: number; dir: string } | null = null;
+    let interrupted: InterruptSignal | null = null;
+    while (step < this.totalSteps && interrupted === null) {
       for (const batch of this.train.epochBatches()) {
         const metrics = await this.trainStep(batch, step);
         step++;
@@ -178,13 +218,14 @@ export class SftTrainer {
         }
         await this.io.metrics(metrics, step);
         last = metrics;
-        if (isLast) break;
+        interrupted = this.io.interrupted?.() ?? null;
+        if (isLast || interrupted !== null || (saveFreq > 0 && step % saveFreq === 0)) saved = { step, dir: await this.saveCheckpoint(step) };
+        if (isLast || interrupted !== null) break;
       }
     }
-    const modelDir = join(resolvePath(this.cfg.trainer.default_local_dir, this.io.cwd), `global_step_${step}`, 'huggingface');
-    await this.model.save(modelDir);
-    this.io.log(`Saved the model (Hugging Face format) to ${modelDir}`);
-    return { steps: step, last, modelDir };
+    // A run resumed from its last step made none: its final checkpoint is saved again, so the result names one.
+    if (saved === null || saved.step !== step) saved = { step, dir: await this.saveCheckpoint(step) };
+    return { steps: step, last, checkpointDir: saved.dir, modelDir: join(saved.dir, ACTOR_PART), interrupted };
   }
 
   async dispose(): Promise<void> {
