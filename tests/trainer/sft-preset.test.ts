@@ -12,7 +12,9 @@ import { registryNames } from '../../src/cli/registry-names.js';
 import { checkSftConfig } from '../../src/config/schema/sft-checks.js';
 import { sftTrainerSchema } from '../../src/config/schema/sft-trainer.js';
 import { loadConfig } from '../../src/config/validate-config.js';
+import { readTable } from '../../src/data/io/read-rows.js';
 import { loadModelDir } from '../../src/models/checkpoint/load.js';
+import { digitCompletionAnswer } from '../../src/reward/scorers/digit-completion.js';
 import { runSft } from '../../src/trainer/sft/trainer.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -21,6 +23,17 @@ const out = mkdtempSync(join(tmpdir(), 'sft-preset-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('the digit_completion SFT warm start', () => {
+  it('trains on the RL train prompts with their answers, and validates on the test prompts', async () => {
+    for (const split of ['train', 'test']) {
+      const rl = (await readTable(join(ROOT, `examples/digit_completion/data/${split}.parquet`))).rows;
+      const sft = (await readTable(join(ROOT, `examples/digit_completion/data/sft_${split}.parquet`))).rows;
+      expect(sft.map((r) => r.prompt)).toEqual(rl.map((r) => (r.prompt as Array<{ content: string }>)[0].content));
+      expect(sft.map((r) => r.response)).toEqual(rl.map((r) => (r.reward_model as { ground_truth: string }).ground_truth));
+      expect(sft.every((r) => r.response === digitCompletionAnswer(r.prompt as string))).toBe(true);
+    }
+  });
+
+
   it('rerunning config/digit_completion_sft.yaml reproduces examples/digit_completion/sft_model bit for bit', async () => {
     const { config } = await loadConfig(
       sftTrainerSchema,
@@ -29,6 +42,7 @@ describe('the digit_completion SFT warm start', () => {
     );
     const result = await runSft(config, { cwd: ROOT, log: () => undefined, metrics: () => undefined });
     expect(result.steps).toBe(110);
+    expect(result.modelDir).toBe(join(out, 'global_step_110', 'actor'));
     for (const file of ['config.json', 'generation_config.json', 'tokenizer_config.json']) {
       expect(readFileSync(join(result.modelDir, file), 'utf8'), file).toBe(readFileSync(join(SHIPPED, file), 'utf8'));
     }

@@ -19,10 +19,11 @@ import { leftPad } from '../../src/data/prompt.js';
 import { Tensor as DataTensor } from '../../src/data/tensor.js';
 import { CausalLM } from '../../src/models/compute/causal-lm.js';
 import type { Tokenizer } from '../../src/models/tokenizer/types.js';
-import { listCheckpoints } from '../../src/trainer/checkpoint.js';
+import { listCheckpoints, readTracker } from '../../src/trainer/checkpoint.js';
 import { readMetricsJsonl } from '../../src/trainer/loggers/index.js';
 import { SftTrainer, runSft } from '../../src/trainer/sft/trainer.js';
 import type { SftMetrics } from '../../src/trainer/sft/trainer.js';
+import { runChild } from './child-process.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dirs: string[] = [];
@@ -187,6 +188,31 @@ describe('verl-ts sft', () => {
       [1, ['train/grad_norm', 'train/loss', 'train/lr']],
       [2, ['train/grad_norm', 'train/loss', 'train/lr', 'val/loss']],
     ]);
+  });
+
+  it('Ctrl-C finishes the step, writes a checkpoint, says how to resume and exits 130; the run resumes from it', async () => {
+    const dir = tempDir();
+    const args = ['--config-name', 'digit_completion_sft', 'data.val_files=null', 'trainer.total_training_steps=200', `trainer.default_local_dir=${dir}`];
+    const child = runChild(new URL('./children/sft-cli.ts', import.meta.url), args);
+    let exited = false;
+    void child.exit.then(() => (exited = true));
+    while (!exited && !child.lines().some((l) => l.startsWith('step:2 '))) await new Promise((r) => setTimeout(r, 20));
+    child.proc.kill('SIGINT');
+    const { code, stderr } = await child.exit;
+    expect(stderr).toContain('SIGINT: stopping after the current step and saving a checkpoint');
+    expect(code).toBe(130);
+    const line = child.lines().find((l) => l.startsWith('Interrupted at step ')) ?? '';
+    const step = Number(/^Interrupted at step (\d+) /.exec(line)?.[1]);
+    expect(step).toBeGreaterThanOrEqual(2);
+    expect(step).toBeLessThan(200);
+    expect(readTracker(dir)).toBe(step);
+    expect(child.lines()).toContain(`Resume with the same command (trainer.resume_mode=auto), or trainer.resume_mode=resume_path trainer.resume_from_path=${join(dir, `global_step_${step}`)}`);
+    const metrics: Array<[number, SftMetrics]> = [];
+    const trainer = await SftTrainer.create(await presetConfig(['data.val_files=null', `trainer.total_training_steps=${step + 1}`, `trainer.default_local_dir=${dir}`]), quiet(metrics));
+    expect(trainer.startStep).toBe(step);
+    await trainer.fit();
+    await trainer.dispose();
+    expect(metrics.map(([s]) => s)).toEqual([step + 1]);
   });
 
   it('refuses a micro-batch size that does not divide the batch, and keys verl-ts does not have', async () => {
