@@ -58,7 +58,7 @@ const loaded = await loadConfig(sftTrainerSchema, {
   env: process.env,
   cwd,
   registryNames,
-}, checkSftConfig);
+}, { checks: checkSftConfig });
 let trainer: SftTrainer | null = null;
 trainer = await SftTrainer.create(loaded.config, {
   cwd,

@@ -24,7 +24,7 @@ export const sftCommand: CliCommand = {
   build: (y: Argv) => withConfigArgs(y, 'sft_trainer'),
   run: async (args, io) => {
     const base = configArgs(args, io.cwd, 'sft_trainer');
-    const loaded = await loadConfig(sftTrainerSchema, { ...base, env: io.env, cwd: io.cwd, registryNames }, checkSftConfig);
+    const loaded = await loadConfig(sftTrainerSchema, { ...base, env: io.env, cwd: io.cwd, registryNames }, { checks: checkSftConfig });
     for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
     const cfg = loaded.config;
     // Metrics files live beside the checkpoints, so a resumed run appends to the same ones.

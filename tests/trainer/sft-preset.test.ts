@@ -38,7 +38,7 @@ describe('the digit_completion SFT warm start', () => {
     const { config } = await loadConfig(
       sftTrainerSchema,
       { configDir: defaultConfigDir(), configName: 'digit_completion_sft', overrides: ['data.val_files=null', `trainer.default_local_dir=${out}`], env: {}, cwd: ROOT, registryNames },
-      checkSftConfig,
+      { checks: checkSftConfig },
     );
     const result = await runSft(config, { cwd: ROOT, log: () => undefined, metrics: () => undefined });
     expect(result.steps).toBe(110);

@@ -38,7 +38,7 @@ async function presetConfig(overrides: string[]): Promise<SftTrainerConfig> {
   const loaded = await loadConfig(
     sftTrainerSchema,
     { configDir: defaultConfigDir(), configName: 'digit_completion_sft', overrides: [`trainer.default_local_dir=${tempDir()}`, ...overrides], env: {}, cwd: ROOT, registryNames },
-    checkSftConfig,
+    { checks: checkSftConfig },
   );
   return loaded.config;
 }
