@@ -43,5 +43,3 @@ export { buildTokenStatsGraph, buildValueGraph, buildDecodeGraph, IO as GRAPH_IO
 export type { ComputeDtype } from './compute/decoder.js';
 export { generateSequences, stopTokens, tokenChoiceMode, ROLLOUT_LOG_PROB_PAD } from './rollout/generate.js';
 export { rolloutOptionsFromConfig, checkRolloutOptions, samplingParamsOf, type RolloutOptions } from './rollout/options.js';
-export { runGeneration, generationConfigFromSection, OUTPUT_EXTENSIONS, type GenerationJobConfig, type GenerationJobIO, type GenerationJobResult } from './jobs/generation.js';
-export { scoreFile, readScoreInput, parseScoreLine, LENGTH_BUCKET, type ScoreFileOptions } from './jobs/score-file.js';

@@ -1,4 +1,4 @@
-/** Public API of verl-ts rewards: rule-based scorers, custom reward functions, reward managers, evaluation. */
+/** Public API of verl-ts rewards: rule-based scorers, custom reward functions, reward managers. */
 export type {
   BatchComputeScoreFn,
   ComputeScoreFn,
@@ -46,5 +46,3 @@ export type {
 export { loadRewardManager, rewardConfigFromSections } from './from-config.js';
 export type { RewardSections } from './from-config.js';
 export type { RewardConfig } from './from-config.js';
-export { evaluationConfigFromSection, passAtK, runEvaluation } from './evaluate.js';
-export type { DataSourceSummary, EvaluationConfig, EvaluationIO, EvaluationSummary } from './evaluate.js';
