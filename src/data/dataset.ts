@@ -4,7 +4,7 @@
  * than max_prompt_length, and tokenises every prompt once at load time so that a bad row fails at start-up
  * with its file and row number rather than mid-training.
  */
-import type { ChatMessage, Tokenizer } from '../models/tokenizer/types.js';
+import type { ChatMessage, Tokenizer } from './tokenizer.js';
 import { InputError, ConfigError, errorMessage } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { Rng } from '../util/rng.js';

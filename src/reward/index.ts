@@ -17,7 +17,8 @@ export { defaultComputeScore, findScorer, knownDataSources, registerScorer } fro
 export type { ScorerEntry } from './default-score.js';
 export { gsm8kScore, extractGsm8kSolution } from './scorers/gsm8k.js';
 export type { Gsm8kMethod, Gsm8kParams } from './scorers/gsm8k.js';
-export { isEquiv, lastBoxedOnlyString, mathScore, removeBoxed, stripString } from './scorers/math.js';
+export { isEquiv, mathScore, stripString } from './scorers/math.js';
+export { lastBoxedOnlyString, removeBoxed } from '../tasks/boxed-answer.js';
 export { isCorrectMinerva, isCorrectStrictBox, mathDapoScore, normalizeFinalAnswer } from './scorers/math-dapo.js';
 export type { MathDapoParams, MathDapoResult } from './scorers/math-dapo.js';
 export {
@@ -28,7 +29,8 @@ export {
 } from './scorers/countdown.js';
 export type { CountdownGroundTruth, CountdownParams } from './scorers/countdown.js';
 export { evalPythonArithmetic } from './scorers/python-arith.js';
-export { digitCompletionAnswer, digitCompletionScore, parseDigitPrompt } from './scorers/digit-completion.js';
+export { digitCompletionScore } from './scorers/digit-completion.js';
+export { digitCompletionAnswer, parseDigitPrompt } from '../tasks/digit-completion.js';
 export { DEFAULT_SCORING_FUNCTION, invokeScoringFunction, loadCustomRewardFunction } from './scoring-function.js';
 export type { CustomRewardFunctionConfig, ScoringFunction } from './scoring-function.js';
 export { mapLimit, scoreBatchCall, scoreSample } from './invoke.js';

@@ -21,7 +21,7 @@ import { readTable } from '../../data/io/read-rows.js';
 import type { Row } from '../../data/io/read-rows.js';
 import { writeParquet } from '../../data/io/parquet-write.js';
 import { Tensor } from '../../data/tensor.js';
-import type { Tokenizer } from '../../models/tokenizer/types.js';
+import type { Tokenizer } from '../../data/tokenizer.js';
 import { Engine } from '../../engine/index.js';
 import { CausalLM } from '../../models/compute/causal-lm.js';
 import type { RolloutOptions } from '../../models/rollout/options.js';
