@@ -40,6 +40,11 @@ export { type SequenceBatch, sequenceBatchFromBatch, batchPositionIds, checkSequ
 export { KvDecoder, type PromptRows, type TokenChoice, type StepOutput } from './compute/kv-decoder.js';
 export { KvCache, type KvCacheShape } from './compute/kv-cache.js';
 export { buildTokenStatsGraph, buildValueGraph, buildDecodeGraph, IO as GRAPH_IO, type TokenStatsGraphOptions } from './compute/graphs.js';
-export type { ComputeDtype } from './compute/decoder.js';
+export {
+  swigluMlp, decoderStack, attentionWeights, attentionShape,
+  type ComputeDtype, type DecoderContext, type Attend, type AttentionWeights, type AttentionShape, type MlpWeights,
+} from './compute/decoder.js';
+export { fullAttention, cachedAttention, projectQkv, mergeHeads, type PastKv, type KvSink } from './compute/attention.js';
+export { differentiable, fused, type Primitives, type Rotary } from './compute/primitives.js';
 export { generateSequences, stopTokens, tokenChoiceMode, ROLLOUT_LOG_PROB_PAD } from './rollout/generate.js';
 export { rolloutOptionsFromConfig, checkRolloutOptions, samplingParamsOf, type RolloutOptions } from './rollout/options.js';
