@@ -1,6 +1,7 @@
 /**
- * Hugging Face model I/O without the tensor engine: what the compute graphs (part 2) build on.
- * See docs/models.md.
+ * Public API of verl-ts models: Hugging Face checkpoints (safetensors, config.json, generation_config.json) and
+ * tokenizers, the decoder blocks and graphs on the tensor engine, the policy (CausalLM) and critic (ValueModel)
+ * with gradients, sampling and the KV-cache rollout, random initialisation. See docs/models.md.
  */
 export { SafetensorsFile, withSafetensorsFile, readSafetensorsFloat32, type TensorInfo, type Float32Tensor } from './safetensors/reader.js';
 export { writeSafetensors, safetensorsHeaderBytes, type TensorToWrite, type WriteSafetensorsOptions } from './safetensors/writer.js';
