@@ -10,6 +10,7 @@ import type { CausalLM, ScoreOptions } from '../models/index.js';
 import type { MicroBatching } from './micro-batches.js';
 import { loadOptimizer, saveOptimizer, type OptimizerSide } from './optimizer.js';
 import { scoreBatch, type BatchTokenScores } from './scoring.js';
+import { cutUpstream, padOutput, trimBatch } from './trim.js';
 import { runUpdate, type Objective, type Trainable, type TrainingPass, type UpdatePlan, type UpdateStats } from './update.js';
 
 type FloatTensor = Tensor<Float32Array | Float64Array>;
@@ -53,10 +54,15 @@ export class ActorWorker implements Trainable<ActorOutputs, ActorUpstream> {
   }
 
   async trainingPass(micro: Batch): Promise<TrainingPass<ActorOutputs, ActorUpstream>> {
-    const pass = await this.model.forward(micro, { temperature: this.options.temperature, withEntropy: this.options.trainingEntropy });
+    const trim = trimBatch(micro);
+    const pass = await this.model.forward(trim.input, { temperature: this.options.temperature, withEntropy: this.options.trainingEntropy });
     return {
-      outputs: { logProbs: pass.logProbs, entropy: pass.entropy },
-      backward: (upstream) => this.model.backward(pass, upstream),
+      outputs: { logProbs: padOutput(pass.logProbs, trim), entropy: pass.entropy && padOutput(pass.entropy, trim) },
+      backward: (upstream) =>
+        this.model.backward(pass, {
+          logProbs: cutUpstream(upstream.logProbs, trim),
+          entropy: upstream.entropy && cutUpstream(upstream.entropy, trim),
+        }),
     };
   }
 

@@ -6,6 +6,7 @@ import type { ValueModel } from '../models/index.js';
 import type { MicroBatching } from './micro-batches.js';
 import { loadOptimizer, saveOptimizer, type OptimizerSide } from './optimizer.js';
 import { valuesOfBatch } from './scoring.js';
+import { cutUpstream, padOutput, trimBatch } from './trim.js';
 import { runUpdate, type Objective, type Trainable, type TrainingPass, type UpdatePlan, type UpdateStats } from './update.js';
 
 export interface CriticOutputs {
@@ -35,8 +36,12 @@ export class CriticWorker implements Trainable<CriticOutputs, CriticUpstream> {
   }
 
   async trainingPass(micro: Batch): Promise<TrainingPass<CriticOutputs, CriticUpstream>> {
-    const pass = await this.model.forward(micro);
-    return { outputs: { values: pass.values }, backward: (upstream) => this.model.backward(pass, upstream) };
+    const trim = trimBatch(micro);
+    const pass = await this.model.forward(trim.input);
+    return {
+      outputs: { values: padOutput(pass.values, trim) },
+      backward: (upstream) => this.model.backward(pass, { values: cutUpstream(upstream.values, trim) }),
+    };
   }
 
   computeValues(batch: Batch, how: MicroBatching): Promise<Tensor<Float32Array | Float64Array>> {
