@@ -41,14 +41,15 @@ export const initModelCommand: CliCommand = {
       .option('set', { type: 'array', string: true, default: [], describe: 'Config overrides key=value (value parsed as JSON), applied after --new_config_path' })
       .option('tokenizer', { type: 'string', describe: "'char' for a character tokenizer, or a path to a model directory / tokenizer.json to copy" })
       .option('chars', { type: 'string', describe: `Characters of a character tokenizer (implies --tokenizer char; default "${DEFAULT_CHARS}")` })
-      .option('seed', { type: 'number', default: 0, describe: 'Seed of the random initialisation' })
+      .option('seed', { type: 'string', default: '0', describe: 'Seed of the random initialisation' })
       .option('dtype', { type: 'string', choices: ['float32', 'bfloat16', 'float16'], default: 'float32', describe: 'Storage dtype of the weights' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'Replace an existing output directory' }),
   run: async (args, io) => {
     const cwd = io.cwd;
     const path = (p: unknown) => (typeof p === 'string' ? resolve(cwd, p) : undefined);
-    const seed = args.seed as number;
-    if (!Number.isSafeInteger(seed)) throw new ConfigError(`--seed must be an integer, got ${String(args.seed)}`);
+    const seedText = String(args.seed).trim();
+    const seed = /^-?\d+$/.test(seedText) ? Number(seedText) : NaN;
+    if (!Number.isSafeInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${String(args.seed)}'`);
     const overrides = {
       ...(typeof args.new_config_path === 'string' ? readConfigOverrides(path(args.new_config_path) as string) : {}),
       ...parseSetPairs((args.set as string[] | undefined) ?? []),

@@ -1,7 +1,11 @@
+import type { ProgressStream } from '../util/progress.js';
+
 /** Where a command writes. Tests pass buffers; the real CLI passes the process streams. */
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether stderr is a terminal (progress bars are drawn only there). */
+  stderrIsTTY?: boolean;
   /** Working directory for relative paths (defaults to process.cwd()). */
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -26,9 +30,15 @@ export function processIO(): CliIO {
   return {
     stdout: pipeSafeWriter(process.stdout),
     stderr: pipeSafeWriter(process.stderr),
+    stderrIsTTY: process.stderr.isTTY === true,
     cwd: process.cwd(),
     env: process.env,
   };
+}
+
+/** The stream progress is reported on: stderr, so that a command's stdout can stay data. */
+export function progressStream(io: CliIO): ProgressStream {
+  return { write: (s: string) => io.stderr(s), isTTY: io.stderrIsTTY === true };
 }
 
 /** An in-memory IO for tests and for embedding verl-ts in another program. */

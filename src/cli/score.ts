@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { CliCommand } from './command.js';
 import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { checkInputFile, checkOutputFile } from '../util/fs-check.js';
 import { CausalLM } from '../models/compute/causal-lm.js';
 import { scoreFile } from '../models/jobs/score-file.js';
 
@@ -33,11 +34,14 @@ export const scoreCommand: CliCommand = {
   run: async (args, io) => {
     const temperature = positiveNumber(args.temperature, 'temperature', false);
     const batchSize = positiveNumber(args['batch-size'], 'batch-size', true);
-    const lm = CausalLM.fromDir(resolve(io.cwd, String(args.model)));
+    const input = resolve(io.cwd, String(args.input));
     const output = typeof args.output === 'string' ? resolve(io.cwd, args.output) : null;
+    checkInputFile(input, '--input');
+    if (output) checkOutputFile(output, '--output');
+    const lm = CausalLM.fromDir(resolve(io.cwd, String(args.model)));
     const lines: string[] = [];
     try {
-      const { sequences, tokens } = await scoreFile(lm, resolve(io.cwd, String(args.input)), (line) => (output ? lines.push(line) : io.stdout(`${line}\n`)), {
+      const { sequences, tokens } = await scoreFile(lm, input, (line) => (output ? lines.push(line) : io.stdout(`${line}\n`)), {
         temperature,
         batchSize,
         addSpecialTokens: args['add-special-tokens'] !== false,

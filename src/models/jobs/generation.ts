@@ -23,6 +23,9 @@ import type { Truncation } from '../../data/config.js';
 import { Engine } from '../../engine/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { ConfigError, InputError } from '../../util/errors.js';
+import { checkInputFile, checkInputPath, checkOutputFile } from '../../util/fs-check.js';
+import { createProgress, formatDuration, type ProgressStream } from '../../util/progress.js';
+import { checkPositionLimit } from '../hf/config.js';
 import { didYouMean } from '../../util/suggest.js';
 import { CausalLM } from '../compute/causal-lm.js';
 import type { RolloutOptions } from '../rollout/options.js';
@@ -48,6 +51,8 @@ export interface GenerationJobConfig {
 
 export interface GenerationJobIO {
   log: (line: string) => void;
+  /** Where the progress of the batches is drawn (a terminal gets a bar); none by default. */
+  progress?: ProgressStream;
   /** Folder relative paths are resolved against (default: the process's). */
   cwd?: string;
 }
@@ -141,6 +146,11 @@ export async function runGeneration(cfg: GenerationJobConfig, io: GenerationJobI
   if (!(OUTPUT_EXTENSIONS as readonly string[]).includes(extname(outputPath).toLowerCase())) {
     throw new ConfigError(`data.output_path '${cfg.data.outputPath}' must end in ${OUTPUT_EXTENSIONS.join(', ')}`);
   }
+  // Every path is checked before the model is loaded, so a bad output location costs no generation.
+  checkInputFile(at(cfg.data.path), 'data.path');
+  checkInputPath(at(cfg.modelPath), 'model.path', 'folder');
+  checkOutputFile(outputPath, 'data.output_path');
+  const started = Date.now();
   const table = await readTable(at(cfg.data.path), { what: 'data.path' });
   if (!table.columns.includes(cfg.data.promptKey)) {
     throw new InputError(
@@ -153,13 +163,16 @@ export async function runGeneration(cfg: GenerationJobConfig, io: GenerationJobI
   const prompts = tokenizePrompts(table.rows, cfg.data.path, cfg, tokenizer);
   const n = cfg.data.nSamples;
   const sampling = cfg.rollout;
+  const longest = Math.max(0, ...prompts.map((p) => p.length));
+  checkPositionLimit(lm.spec, longest + sampling.responseLength, `the longest prompt (${longest} tokens) plus rollout.response_length (${sampling.responseLength})`);
   const padId = tokenizer.padTokenId ?? tokenizer.eosTokenIds[0] ?? 0;
   const responses: string[][] = [];
   let generatedTokens = 0;
   const batches = Math.ceil(prompts.length / cfg.data.batchSize);
+  const progress = createProgress({ label: 'generate', total: prompts.length * n, unit: 'samples', stream: io.progress ?? { write: () => undefined } });
+  const decodingStarted = Date.now();
   try {
     for (let k = 0; k < batches; k++) {
-      io.log(`[${k + 1}/${batches}] Start to generate.`);
       const first = k * cfg.data.batchSize;
       const chunk = prompts.slice(first, first + cfg.data.batchSize);
       const out = await lm.generate(promptBatch(chunk, padId), { ...sampling, n, streamOffset: first * n });
@@ -177,12 +190,14 @@ export async function runGeneration(cfg: GenerationJobConfig, io: GenerationJobI
         }
         responses.push(texts);
       }
+      progress.tick(chunk.length * n, { 'tokens/s': generatedTokens / Math.max(1e-3, (Date.now() - decodingStarted) / 1000) });
     }
   } finally {
+    progress.stop();
     await lm.dispose();
     await engine.dispose();
   }
   await writeRows(outputPath, table.rows.map((row, i) => ({ ...row, responses: responses[i] })));
-  io.log(`Wrote ${table.rows.length} rows with ${n} response(s) each to ${outputPath}`);
+  io.log(`Wrote ${table.rows.length} rows with ${n} response(s) each to ${outputPath} in ${formatDuration((Date.now() - started) / 1000)}`);
   return { rows: table.rows.length, responses: table.rows.length * n, generatedTokens, outputPath };
 }
