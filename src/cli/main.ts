@@ -6,6 +6,8 @@ import { processIO } from './io.js';
 import { UserError } from '../util/errors.js';
 import { fsUserError } from '../util/fs-check.js';
 
+export { removeTempsOnSignal } from '../util/atomic-write.js';
+
 /**
  * What the CLI prints for a user error: its message, or with HYDRA_FULL_ERROR=1 (as Hydra does) the full stack,
  * including the stacks of the errors it wraps.

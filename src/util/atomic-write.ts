@@ -3,31 +3,74 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 
-function tempPathFor(target: string): string {
+/** The temp path a write to `target` goes through (beside it, so the final rename stays on one disk). */
+export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now().toString(36)}`);
+}
+
+/** Temp files and folders being written right now: what an interrupted process must remove. */
+const inFlight = new Set<string>();
+
+/** Remove every temp file or folder still being written (synchronously: it runs in a signal handler). */
+export function removeInFlightTemps(): void {
+  for (const p of inFlight) rmSync(p, { recursive: true, force: true });
+  inFlight.clear();
+}
+
+/** Register a temp path written by code of its own (streamed files); call the returned function once it is gone or renamed. */
+export function trackTemp(path: string): () => void {
+  inFlight.add(path);
+  return () => void inFlight.delete(path);
+}
+
+/** The temp paths being written now (for tests). */
+export function inFlightTemps(): string[] {
+  return [...inFlight];
+}
+
+const CLEANUP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * On Ctrl-C (SIGINT), SIGTERM or SIGHUP: remove the temp files of unfinished writes, then end the process by
+ * the same signal (so the shell sees an interrupted command). Installed once by the CLI, not by the library.
+ */
+export function removeTempsOnSignal(): void {
+  for (const signal of CLEANUP_SIGNALS) {
+    process.once(signal, () => {
+      removeInFlightTemps();
+      for (const s of CLEANUP_SIGNALS) process.removeAllListeners(s);
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 export function writeFileAtomicSync(target: string, data: string | Uint8Array): void {
   mkdirSync(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
+  inFlight.add(tmp);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, target);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
+  } finally {
+    inFlight.delete(tmp);
   }
 }
 
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
+  inFlight.add(tmp);
   try {
     await writeFile(tmp, data);
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    inFlight.delete(tmp);
   }
 }
 
@@ -39,6 +82,7 @@ export async function writeDirAtomic(target: string, fill: (tmpDir: string) => P
   await mkdir(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
   const old = `${tmp}.old`;
+  inFlight.add(tmp);
   await mkdir(tmp, { recursive: true });
   try {
     await fill(tmp);
@@ -54,5 +98,7 @@ export async function writeDirAtomic(target: string, fill: (tmpDir: string) => P
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    inFlight.delete(tmp);
   }
 }

@@ -5,7 +5,7 @@
  * chunks), so saving never builds the whole file in memory.
  */
 import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { tempPathFor, trackTemp } from '../../util/atomic-write.js';
 import { DTYPE_BYTES, assertLittleEndianHost, float32ToBytes, type WritableDtype } from './dtypes.js';
 
 export interface TensorToWrite {
@@ -74,7 +74,8 @@ export async function writeSafetensors(path: string, tensors: readonly TensorToW
   const { planned, dataBytes } = plan(tensors);
   const header = encodeHeader(planned, options.metadata);
   const atomic = options.atomic ?? true;
-  const target = atomic ? join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}`) : path;
+  const target = atomic ? tempPathFor(path) : path;
+  const untrack = atomic ? trackTemp(target) : () => undefined;
   const fh = await open(target, 'w');
   try {
     await fh.write(header, 0, header.length, 0);
@@ -92,6 +93,8 @@ export async function writeSafetensors(path: string, tensors: readonly TensorToW
     await fh.close().catch(() => undefined);
     if (atomic) await rm(target, { force: true });
     throw err;
+  } finally {
+    untrack();
   }
   return header.length + dataBytes;
 }
