@@ -12,7 +12,10 @@ import type { ComposeResult } from '../config/index.js';
 import { formatBatchSizes } from '../config/schema/batch-sizes.js';
 import type { PpoTrainerConfig } from '../config/schema/ppo-trainer.js';
 import { loadTrainerConfig } from '../config/validate-config.js';
+import { ConfigValidationError } from '../config/schema/validate.js';
+import { trainerPathIssues } from '../config/schema/trainer-paths.js';
 import { UserError } from '../util/errors.js';
+import { checkOutputDir } from '../util/fs-check.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import type { CliCommand } from './command.js';
 import { configArgs, withConfigArgs } from './config-args.js';
@@ -58,10 +61,13 @@ async function prepareJob(base: ConfigArgs, overrides: string[], io: CliIO, now:
     registryNames,
     ...(jobNum === undefined ? {} : { mode: 'RUN' as const, job: { num: jobNum } }),
   });
+  const pathIssues = trainerPathIssues(loaded.config, io.cwd);
+  if (pathIssues.length > 0) throw new ConfigValidationError(pathIssues, loaded.sourceOf);
   const runDir =
     jobNum === undefined
       ? path.resolve(io.cwd, hydraString(loaded.composed, 'run.dir'))
       : path.resolve(io.cwd, hydraString(loaded.composed, 'sweep.dir'), hydraString(loaded.composed, 'sweep.subdir'));
+  checkOutputDir(runDir, jobNum === undefined ? 'hydra.run.dir' : 'hydra.sweep.dir');
   writeRunRecord(runDir, loaded.composed);
   return { config: loaded.config, runDir, warnings: loaded.warnings };
 }
@@ -95,6 +101,7 @@ async function runSweep(base: ConfigArgs, io: CliIO): Promise<number> {
   const sweepBase = compose({ ...base, env: io.env, cwd: io.cwd, now, mode: 'MULTIRUN' });
   const sweepDir = path.resolve(io.cwd, hydraString(sweepBase, 'sweep.dir'));
   const combos = expandSweeps(base.overrides, { configDir: base.configDir, cwd: io.cwd });
+  checkOutputDir(sweepDir, 'hydra.sweep.dir');
   mkdirSync(sweepDir, { recursive: true });
   writeFileAtomicSync(path.join(sweepDir, 'multirun.yaml'), toYaml(sweepBase.config));
   io.stdout(`Launching ${combos.length} job(s) in ${sweepDir}\n`);

@@ -20,12 +20,19 @@ const MICRO = [
   'critic.ppo_micro_batch_size_per_gpu=8',
 ];
 
+// Paths that exist: `train` checks the data, model and reward files before it creates the run directory.
+const PATHS = [
+  `data.train_files=${join(ROOT, 'examples/digit_completion/data/train.parquet')}`,
+  `data.val_files=${join(ROOT, 'examples/digit_completion/data/test.parquet')}`,
+  `actor_rollout_ref.model.path=${join(ROOT, 'examples/digit_completion/model')}`,
+];
+
 const load = (overrides: string[]) =>
   loadTrainerConfig({ configDir: CONFIG_DIR, configName: 'ppo_trainer', overrides, env: {}, cwd: ROOT, registryNames });
 
 async function cli(argv: string[], cwd = mkdtempSync(join(tmpdir(), 'verlts-train-'))) {
   const io = bufferIO({ cwd, env: {} });
-  const code = await runCli(argv, io);
+  const code = await runCli(argv[0] === 'train' ? ['train', ...PATHS, ...argv.slice(1)] : argv, io);
   return { code, out: io.out(), err: io.err(), cwd };
 }
 
@@ -114,7 +121,7 @@ describe('verl-ts train', () => {
     expect(r.out).toContain('  actor: 2 mini-batch(es) of 16 trajectories per epoch x 1 epoch(s) = 2 optimizer step(s) per training step\n');
     expect(r.err).toBe(`verl-ts train: training is not available yet in this version of verl-ts. The config is valid and was saved to ${join(runDir, '.hydra')}; nothing was trained.\n`);
     expect(readFileSync(join(runDir, '.hydra/overrides.yaml'), 'utf8')).toBe(
-      [...MICRO, 'data.train_batch_size=32', 'actor_rollout_ref.actor.ppo_mini_batch_size=16'].map((o) => `- ${o}\n`).join(''),
+      [...PATHS, ...MICRO, 'data.train_batch_size=32', 'actor_rollout_ref.actor.ppo_mini_batch_size=16'].map((o) => `- ${o}\n`).join(''),
     );
     const saved = readFileSync(join(runDir, '.hydra/config.yaml'), 'utf8');
     expect(saved).toContain('    ppo_micro_batch_size_per_gpu: 8\n');
