@@ -25,6 +25,10 @@ export interface Progress {
   tick(delta?: number, payload?: ProgressPayload): void;
   update(value: number, payload?: ProgressPayload): void;
   setTotal(total: number): void;
+  /**
+   * End the progress: with `finalLine`, print it (after the bar on a terminal); without, print the final count
+   * and rate on a plain stream. An empty `finalLine` ends silently (the work failed and its error follows).
+   */
   stop(finalLine?: string): void;
 }
 
@@ -123,7 +127,7 @@ export function createProgress(o: ProgressOptions): Progress {
         if (stopped) return;
         stopped = true;
         bar.stop();
-        if (finalLine !== undefined) stream.write(`${finalLine}\n`);
+        if (finalLine) stream.write(`${finalLine}\n`);
       },
     };
   }
@@ -150,7 +154,7 @@ export function createProgress(o: ProgressOptions): Progress {
     stop: (finalLine) => {
       if (stopped) return;
       stopped = true;
-      stream.write(`${finalLine ?? statusText(o.label, unit, snap(), payload)}\n`);
+      if (finalLine !== '') stream.write(`${finalLine ?? statusText(o.label, unit, snap(), payload)}\n`);
     },
   };
 }

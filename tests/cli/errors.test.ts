@@ -138,6 +138,31 @@ describe('the real CLI', () => {
     expect(existsSync(target)).toBe(false);
   });
 
+  it('keeps ONNX Runtime quiet: no telemetry files in home, no raw log line before a device error', async () => {
+    expect((await cli(['init-model', '--output_path', 'ort-model', '--chars', '0123456789'])).code).toBe(0);
+    writeFileSync(join(work, 'ort-seqs.jsonl'), '{"text": "12"}\n');
+    writeFileSync(join(work, 'ort-prompts.jsonl'), '{"prompt": [{"role": "user", "content": "12"}]}\n');
+    const home = mkdtempSync(join(tmpdir(), 'verlts-home-'));
+    try {
+      const env = { ...process.env, HOME: home };
+      delete env.ORT_DISABLE_TELEMETRY;
+      const score = spawnSync(process.execPath, [BIN, 'score', '--model', 'ort-model', '--input', 'ort-seqs.jsonl'], { cwd: work, env, encoding: 'utf8' });
+      expect(score.status, score.stderr).toBe(0);
+      expect(readdirSync(home)).toEqual([]);
+      const cuda = spawnSync(
+        process.execPath,
+        [BIN, 'generate', 'model.path=ort-model', 'data.path=ort-prompts.jsonl', 'data.output_path=ort-out.jsonl', 'rollout.response_length=2', 'trainer.device=cuda'],
+        { cwd: work, env, encoding: 'utf8' },
+      );
+      // Where the CUDA provider is installed this succeeds; elsewhere the one friendly message is all there is.
+      if (cuda.status !== 0) {
+        expect(cuda.stderr).toMatch(/^device 'cuda': the CUDA execution provider is not installed\. [^\n]*\n$/);
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('loads a .ts reward function and a .ts plugin from a folder with no package.json', () => {
     const folder = mkdtempSync(join(tmpdir(), 'verlts-userdir-'));
     try {

@@ -40,8 +40,9 @@ export async function runPreprocessor(name: string, args: PreprocessArgs, outDir
     const progress = createProgress({ label: `${name} ${split.name}`, total: count, unit: 'rows', stream: ctx.progress ?? { write: () => undefined } });
     try {
       await writeParquet(path, split.rows, { schema: result.schema, onRows: (n) => progress.update(n) });
-    } finally {
       progress.stop();
+    } finally {
+      progress.stop('');
     }
     ctx.log(`wrote ${count} rows to ${path}`);
     written.push(path);

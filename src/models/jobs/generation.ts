@@ -192,8 +192,9 @@ export async function runGeneration(cfg: GenerationJobConfig, io: GenerationJobI
       }
       progress.tick(chunk.length * n, { 'tokens/s': generatedTokens / Math.max(1e-3, (Date.now() - decodingStarted) / 1000) });
     }
-  } finally {
     progress.stop();
+  } finally {
+    progress.stop('');
     await lm.dispose();
     await engine.dispose();
   }
