@@ -100,6 +100,18 @@ describe('data output folder', () => {
   });
 });
 
+describe('eval output', () => {
+  it('checks data.output_path before scoring and ends with what it did and how long it took', async () => {
+    writeFileSync(join(work, 'gen.jsonl'), '{"data_source": "openai/gsm8k", "responses": ["#### 1", "#### 2"], "reward_model": {"ground_truth": "1"}}\n');
+    mkdirSync(join(work, 'scores-dir.jsonl'));
+    const bad = await cli(['eval', 'data.path=gen.jsonl', 'data.output_path=scores-dir.jsonl']);
+    expect(bad).toMatchObject({ code: 1, out: '', err: `data.output_path: '${join(work, 'scores-dir.jsonl')}' is a folder; give the path of a file to write.\n` });
+    const ok = await cli(['eval', 'data.path=gen.jsonl', 'data.output_path=scores.jsonl']);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(new RegExp(`\\nscored 2 responses in \\d+s; scores written to ${join(work, 'scores.jsonl')}\\n$`));
+  });
+});
+
 describe('file-system errors at write time', () => {
   it('become one line with the path and the fix', () => {
     const err = (code: string, syscall: string, path: string) => Object.assign(new Error(`${code}: x, ${syscall} '${path}'`), { code, syscall, path });
@@ -144,7 +156,7 @@ describe('the real CLI', () => {
     writeFileSync(join(work, 'ort-prompts.jsonl'), '{"prompt": [{"role": "user", "content": "12"}]}\n');
     const home = mkdtempSync(join(tmpdir(), 'verlts-home-'));
     try {
-      const env = { ...process.env, HOME: home };
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
       delete env.ORT_DISABLE_TELEMETRY;
       const score = spawnSync(process.execPath, [BIN, 'score', '--model', 'ort-model', '--input', 'ort-seqs.jsonl'], { cwd: work, env, encoding: 'utf8' });
       expect(score.status, score.stderr).toBe(0);
