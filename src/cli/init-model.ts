@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import type { CliCommand } from './command.js';
 import { ConfigError } from '../util/errors.js';
+import { formatDuration } from '../util/progress.js';
+import { progressStream } from './io.js';
 import { registeredArchitectures } from '../models/hf/architectures.js';
 import { DEFAULT_CHARS, initModel, readConfigOverrides, type InitTokenizerSource } from '../models/init/init-model.js';
 import type { SaveDtype } from '../models/checkpoint/save.js';
@@ -61,6 +63,7 @@ export const initModelCommand: CliCommand = {
       tokenizer = { kind: 'char', chars: args.chars };
     } else if (tok === 'char') tokenizer = { kind: 'char' };
     else if (tok !== undefined) tokenizer = { kind: 'path', path: path(tok) as string };
+    const started = Date.now();
     const result = await initModel({
       outputDir: path(args.output_path) as string,
       baseModelDir: path(args.hf_model_path),
@@ -71,12 +74,13 @@ export const initModelCommand: CliCommand = {
       dtype: args.dtype as SaveDtype,
       overwrite: args.overwrite as boolean,
       warn: (m) => io.stderr(`warning: ${m}\n`),
+      progress: progressStream(io),
     });
     const s = result.spec;
     io.stdout(
       `Random ${s.architecture} (hidden ${s.hiddenSize}, ${s.numHiddenLayers} layers, ${s.numAttentionHeads} heads / ${s.numKeyValueHeads} kv, ` +
         `vocab ${s.vocabSize}, ${result.parameters.toLocaleString('en-US')} parameters, ${args.dtype as string}, ${result.tokenizerKind} tokenizer) ` +
-        `saved to ${result.dir}\n`,
+        `saved to ${result.dir} in ${formatDuration((Date.now() - started) / 1000)}\n`,
     );
     return 0;
   },

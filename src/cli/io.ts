@@ -42,12 +42,13 @@ export function progressStream(io: CliIO): ProgressStream {
 }
 
 /** An in-memory IO for tests and for embedding verl-ts in another program. */
-export function bufferIO(options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliIO & { out: () => string; err: () => string } {
+export function bufferIO(options: { cwd?: string; env?: NodeJS.ProcessEnv; stderrIsTTY?: boolean } = {}): CliIO & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {
     stdout: (t) => void (out += t),
     stderr: (t) => void (err += t),
+    stderrIsTTY: options.stderrIsTTY ?? false,
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? process.env,
     out: () => out,

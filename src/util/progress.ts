@@ -77,7 +77,8 @@ function statusText(label: string, unit: string, snap: Snapshot, payload: Progre
   const pct = total > 0 ? Math.min(100, Math.floor((100 * value) / total)) : 0;
   const rate = elapsedS > 0 ? value / elapsedS : 0;
   const eta = rate > 0 && total > value ? formatDuration((total - value) / rate) : value >= total ? '0s' : '?';
-  const parts = [`${label}: ${value}/${total} ${unit} (${pct}%)`, `${formatRate(rate)} ${unit}/s`, `ETA ${eta}`];
+  const count = (x: number) => x.toLocaleString('en-US');
+  const parts = [`${label}: ${count(value)}/${count(total)} ${unit} (${pct}%)`, `${formatRate(rate)} ${unit}/s`, `ETA ${eta}`];
   const extra = payloadText(payload);
   if (extra) parts.push(extra);
   return parts.join(', ');

@@ -1,6 +1,6 @@
 // Every failure of a command is one clean message naming the setting and the path: issue 11, section 2.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +122,34 @@ describe('file-system errors at write time', () => {
       "data.output_path: cannot use '/full/x': no space left on the device (write); free some space or choose another disk.",
     );
     expect(fsUserError(new Error('plain'))).toBeNull();
+  });
+
+  // Permission bits do not stop root; where the tests run as root the next test covers the same failure.
+  it.skipIf(process.getuid?.() === 0)('refuses an output folder inside a read-only folder before any work', async () => {
+    const ro = join(work, 'read-only');
+    mkdirSync(ro);
+    chmodSync(ro, 0o555);
+    try {
+      const r = await cli(['data', 'digit_completion', '--local_save_dir', 'read-only/out']);
+      expect(r).toMatchObject({ code: 1, out: '', err: `--local_save_dir: cannot create '${join(ro, 'out')}': the folder '${ro}' is not writable; choose a location you can write to, or change its permissions.\n` });
+    } finally {
+      chmodSync(ro, 0o755);
+    }
+  });
+
+  it('reports a write refused by the system as one line, not a stack trace', async () => {
+    // sysfs refuses new entries even to root; elsewhere there is nothing to test this way.
+    let refused = false;
+    try {
+      mkdirSync('/sys/verlts-probe');
+      rmSync('/sys/verlts-probe', { recursive: true });
+    } catch (err) {
+      refused = ['EACCES', 'EPERM', 'EROFS'].includes((err as NodeJS.ErrnoException).code ?? '');
+    }
+    if (!refused) return;
+    const r = await cli(['data', 'digit_completion', '--local_save_dir', '/sys/verlts-out']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^(--local_save_dir: .*|cannot use '\/sys\/verlts-out': (permission denied|operation not permitted|the file system is read-only) \(mkdir\); .*)\n$/);
   });
 });
 

@@ -11,8 +11,10 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../util/errors.js';
 import { checkOutputDir } from '../../util/fs-check.js';
+import { createProgress, type ProgressStream } from '../../util/progress.js';
 import { didYouMean } from '../../util/suggest.js';
-import { saveModelDir, type SaveDtype } from '../checkpoint/save.js';
+import { saveModelDir, type SaveDtype, type SavedModel } from '../checkpoint/save.js';
+import type { WeightStore } from '../hf/weights.js';
 import { registeredArchitectures } from '../hf/architectures.js';
 import { parseHfConfig, type ModelSpec } from '../hf/config.js';
 import { readGenerationConfigFile } from '../hf/generation-config.js';
@@ -46,6 +48,8 @@ export interface InitModelOptions {
   overwrite?: boolean;
   /** Receives warnings (unknown override keys), like verl's warnings.warn. */
   warn?: (message: string) => void;
+  /** Where the progress of initialising and writing the weights is reported; none by default. */
+  progress?: ProgressStream;
 }
 
 export interface InitModelResult {
@@ -163,14 +167,29 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
     throw new InputError(`vocab_size ${spec.vocabSize} is smaller than the tokenizer's ${tokenizer.vocabSize} tokens; raise vocab_size or leave it unset`);
   }
   checkModelFits(spec);
-  const weights = initRandomWeights(spec, options.seed ?? 0);
+  const total = parameterCount(spec);
+  const stream = options.progress ?? { write: () => undefined };
+  const initProgress = createProgress({ label: 'initialise', total, unit: 'params', stream });
+  let weights: WeightStore;
+  try {
+    weights = initRandomWeights(spec, options.seed ?? 0, 'causal-lm', (n) => initProgress.tick(n));
+  } finally {
+    initProgress.stop('');
+  }
   const baseGeneration = source === 'base' ? readGenerationConfigFile(options.baseModelDir as string, spec) : null;
-  const saved = await saveModelDir(options.outputDir, {
-    config: spec,
-    weights,
-    dtype: options.dtype ?? 'float32',
-    tokenizer,
-    generationConfig: baseGeneration ?? undefined,
-  });
+  const writeProgress = createProgress({ label: 'write', total, unit: 'params', stream });
+  let saved: SavedModel;
+  try {
+    saved = await saveModelDir(options.outputDir, {
+      config: spec,
+      weights,
+      dtype: options.dtype ?? 'float32',
+      tokenizer,
+      generationConfig: baseGeneration ?? undefined,
+      onValues: (n) => writeProgress.tick(n),
+    });
+  } finally {
+    writeProgress.stop('');
+  }
   return { dir: saved.dir, spec, parameters: parameterCount(spec), tokenizerKind: tokenizer.kind, files: saved.files };
 }

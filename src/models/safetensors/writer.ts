@@ -20,6 +20,8 @@ export interface WriteSafetensorsOptions {
   metadata?: Record<string, string>;
   /** Write to a temp file beside `path` and rename it into place (default true). */
   atomic?: boolean;
+  /** Called with the number of tensor values just written (for progress). */
+  onValues?: (count: number) => void;
 }
 
 /** Elements converted per write call, so a multi-GB tensor never needs a second full-size buffer. */
@@ -85,6 +87,7 @@ export async function writeSafetensors(path: string, tensors: readonly TensorToW
         const bytes = float32ToBytes(tensor.dtype, tensor.data.subarray(i, Math.min(tensor.data.length, i + CHUNK_ELEMENTS)));
         await fh.write(bytes, 0, bytes.length, position);
         position += bytes.length;
+        options.onValues?.(Math.min(tensor.data.length, i + CHUNK_ELEMENTS) - i);
       }
     }
     await fh.close();
