@@ -11,6 +11,43 @@ export function tempPathFor(target: string): string {
 /** Temp files and folders being written right now: what an interrupted process must remove. */
 const inFlight = new Set<string>();
 
+const CLEANUP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let cleanupOnSignal = false;
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeInFlightTemps();
+  unlisten();
+  // End by the same signal, so the shell sees an interrupted command.
+  process.kill(process.pid, signal);
+}
+
+function listen(): void {
+  for (const s of CLEANUP_SIGNALS) process.on(s, onSignal);
+}
+
+function unlisten(): void {
+  for (const s of CLEANUP_SIGNALS) process.off(s, onSignal);
+}
+
+function addTemp(path: string): void {
+  if (cleanupOnSignal && inFlight.size === 0) listen();
+  inFlight.add(path);
+}
+
+function dropTemp(path: string): void {
+  if (inFlight.delete(path) && cleanupOnSignal && inFlight.size === 0) unlisten();
+}
+
+/**
+ * On Ctrl-C (SIGINT), SIGTERM or SIGHUP while a write is unfinished: remove its temp files, then end the process
+ * by that signal. Installed once by the CLI, not by the library. The handlers are attached only while a write is
+ * in flight, so at any other time (long synchronous work included) a signal ends the process at once, as usual.
+ */
+export function removeTempsOnSignal(): void {
+  cleanupOnSignal = true;
+  if (inFlight.size > 0) listen();
+}
+
 /** Remove every temp file or folder still being written (synchronously: it runs in a signal handler). */
 export function removeInFlightTemps(): void {
   for (const p of inFlight) rmSync(p, { recursive: true, force: true });
@@ -19,8 +56,8 @@ export function removeInFlightTemps(): void {
 
 /** Register a temp path written by code of its own (streamed files); call the returned function once it is gone or renamed. */
 export function trackTemp(path: string): () => void {
-  inFlight.add(path);
-  return () => void inFlight.delete(path);
+  addTemp(path);
+  return () => dropTemp(path);
 }
 
 /** The temp paths being written now (for tests). */
@@ -28,26 +65,10 @@ export function inFlightTemps(): string[] {
   return [...inFlight];
 }
 
-const CLEANUP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/**
- * On Ctrl-C (SIGINT), SIGTERM or SIGHUP: remove the temp files of unfinished writes, then end the process by
- * the same signal (so the shell sees an interrupted command). Installed once by the CLI, not by the library.
- */
-export function removeTempsOnSignal(): void {
-  for (const signal of CLEANUP_SIGNALS) {
-    process.once(signal, () => {
-      removeInFlightTemps();
-      for (const s of CLEANUP_SIGNALS) process.removeAllListeners(s);
-      process.kill(process.pid, signal);
-    });
-  }
-}
-
 export function writeFileAtomicSync(target: string, data: string | Uint8Array): void {
   mkdirSync(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
-  inFlight.add(tmp);
+  addTemp(tmp);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, target);
@@ -55,14 +76,14 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array): 
     rmSync(tmp, { force: true });
     throw err;
   } finally {
-    inFlight.delete(tmp);
+    dropTemp(tmp);
   }
 }
 
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
-  inFlight.add(tmp);
+  addTemp(tmp);
   try {
     await writeFile(tmp, data);
     await rename(tmp, target);
@@ -70,7 +91,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await rm(tmp, { force: true });
     throw err;
   } finally {
-    inFlight.delete(tmp);
+    dropTemp(tmp);
   }
 }
 
@@ -82,7 +103,7 @@ export async function writeDirAtomic(target: string, fill: (tmpDir: string) => P
   await mkdir(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
   const old = `${tmp}.old`;
-  inFlight.add(tmp);
+  addTemp(tmp);
   await mkdir(tmp, { recursive: true });
   try {
     await fill(tmp);
@@ -99,6 +120,6 @@ export async function writeDirAtomic(target: string, fill: (tmpDir: string) => P
     await rm(tmp, { recursive: true, force: true });
     throw err;
   } finally {
-    inFlight.delete(tmp);
+    dropTemp(tmp);
   }
 }

@@ -162,14 +162,17 @@ describe('the real CLI', () => {
       const { removeTempsOnSignal } = await import(${JSON.stringify(join(REPO, 'dist/cli/main.js'))});
       const { writeDirAtomic } = await import(${JSON.stringify(join(REPO, 'dist/util/atomic-write.js'))});
       removeTempsOnSignal();
+      const idle = process.listenerCount('SIGTERM');
       setInterval(() => {}, 1000);
       await writeDirAtomic(${JSON.stringify(target)}, async (tmp) => {
         writeFileSync(tmp + '/part', 'x');
-        process.stdout.write('ready\\n');
+        process.stdout.write('ready ' + idle + ' ' + process.listenerCount('SIGTERM') + '\\n');
         await new Promise(() => {});
       });`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+    const ready = await new Promise<string>((resolve) => child.stdout.on('data', (d: Buffer) => resolve(d.toString())));
+    // The handler is attached only while a write is in flight: otherwise a signal ends the process at once.
+    expect(ready).toBe('ready 0 1\n');
     expect(readdirSync(work).filter((f) => f.startsWith('.sig-target.tmp-'))).toHaveLength(1);
     const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     child.kill('SIGTERM');
