@@ -4,6 +4,8 @@ import type { CliCommand } from './command.js';
 import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { checkInputFile, checkOutputFile } from '../util/fs-check.js';
+import { createProgress, formatDuration, type Progress } from '../util/progress.js';
+import { progressStream } from './io.js';
 import { CausalLM } from '../models/compute/causal-lm.js';
 import { scoreFile } from '../models/jobs/score-file.js';
 
@@ -40,17 +42,24 @@ export const scoreCommand: CliCommand = {
     if (output) checkOutputFile(output, '--output');
     const lm = CausalLM.fromDir(resolve(io.cwd, String(args.model)));
     const lines: string[] = [];
+    const started = Date.now();
+    let progress: Progress | undefined;
     try {
       const { sequences, tokens } = await scoreFile(lm, input, (line) => (output ? lines.push(line) : io.stdout(`${line}\n`)), {
         temperature,
         batchSize,
         addSpecialTokens: args['add-special-tokens'] !== false,
+        onProgress: (done, total) => {
+          progress ??= createProgress({ label: 'score', total, unit: 'sequences', stream: progressStream(io) });
+          progress.update(done);
+        },
       });
-      if (output) {
-        await writeFileAtomic(output, lines.length ? `${lines.join('\n')}\n` : '');
-        io.stderr(`scored ${tokens} tokens of ${sequences} sequences; wrote ${output}\n`);
-      }
+      progress?.stop('');
+      const took = formatDuration((Date.now() - started) / 1000);
+      if (output) await writeFileAtomic(output, lines.length ? `${lines.join('\n')}\n` : '');
+      io.stderr(`scored ${tokens} tokens of ${sequences} sequences in ${took}${output ? `; wrote ${output}` : ''}\n`);
     } finally {
+      progress?.stop('');
       await lm.dispose();
     }
     return 0;

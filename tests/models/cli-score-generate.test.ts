@@ -38,7 +38,7 @@ describe('verl-ts score', () => {
     const input = file('seqs.jsonl', '{"input_ids": [4, 5, 6, 7, 8]}\n\n{"text": "abc d"}\n{"input_ids": [9]}\n{"input_ids": [10, 11]}\n');
     const { code, out, err } = await cli(['score', '--model', 'model', '--input', input, '--output', 'lp.jsonl', '--batch-size', '2']);
     expect({ code, out }).toEqual({ code: 0, out: '' });
-    expect(err).toContain('scored 9 tokens of 4 sequences');
+    expect(err).toMatch(new RegExp(`^scored 9 tokens of 4 sequences in \\d+s; wrote ${join(work, 'lp.jsonl')}\n$`));
     const lines = readFileSync(join(work, 'lp.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { logprobs: number[] });
     expect(lines.map((l) => l.logprobs.length)).toEqual([4, 4, 0, 1]);
     // "abc d" with the character tokenizer: a=4 b=5 c=6 ' '=12 d=7 (no special tokens to add)
@@ -48,6 +48,8 @@ describe('verl-ts score', () => {
     expect(maxAbsDiff([...lines[0].logprobs, ...lines[1].logprobs, ...lines[3].logprobs], [...direct.logProbs.data.subarray(0, 4), ...direct.logProbs.data.subarray(T, 2 * T), direct.logProbs.data[2 * T]])).toBeLessThan(1e-6);
     // Standard output and another batch size give the same numbers.
     const again = await cli(['score', '--model', 'model', '--input', input, '--batch-size', '1']);
+    // Standard output carries only the data; the summary goes to stderr.
+    expect(again.err).toMatch(/^scored 9 tokens of 4 sequences in \d+s\n$/);
     const stdoutLines = again.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { logprobs: number[] });
     expect(maxAbsDiff(stdoutLines.flatMap((l) => l.logprobs), lines.flatMap((l) => l.logprobs))).toBeLessThan(1e-6);
   });

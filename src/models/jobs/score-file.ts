@@ -24,6 +24,8 @@ export interface ScoreFileOptions {
   batchSize?: number;
   /** For "text" lines: add the tokenizer's special tokens (e.g. BOS), as transformers' tokenizer(text) does (default true). */
   addSpecialTokens?: boolean;
+  /** Called after each batch with the sequences scored so far and the total (for progress). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 
@@ -123,6 +125,7 @@ export async function scoreFile(lm: CausalLM, inputPath: string, emit: (line: st
       emit(JSON.stringify({ logprobs: lp }));
       tokens += lp.length;
     }
+    options.onProgress?.(Math.min(sequences.length, start + batchSize), sequences.length);
   }
   return { sequences: sequences.length, tokens };
 }
