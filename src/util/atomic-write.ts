@@ -15,6 +15,9 @@ const CLEANUP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 let cleanupOnSignal = false;
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Another handler (the trainer's: finish the step, then stop) owns this signal; if it exits the process,
+  // the 'exit' hook removes the temp files.
+  if (process.listenerCount(signal) > 1) return;
   removeInFlightTemps();
   unlisten();
   // End by the same signal, so the shell sees an interrupted command.
@@ -41,10 +44,13 @@ function dropTemp(path: string): void {
 /**
  * On Ctrl-C (SIGINT), SIGTERM or SIGHUP while a write is unfinished: remove its temp files, then end the process
  * by that signal. Installed once by the CLI, not by the library. The handlers are attached only while a write is
- * in flight, so at any other time (long synchronous work included) a signal ends the process at once, as usual.
+ * in flight, so at any other time (long synchronous work included) a signal ends the process at once, as usual;
+ * where another handler owns the signal it is left to it, and process.exit() still removes the temp files.
  */
 export function removeTempsOnSignal(): void {
+  if (cleanupOnSignal) return;
   cleanupOnSignal = true;
+  process.on('exit', removeInFlightTemps);
   if (inFlight.size > 0) listen();
 }
 

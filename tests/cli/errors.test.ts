@@ -206,6 +206,47 @@ describe('the real CLI', () => {
     }
   });
 
+  it('leaves a signal to its other owner (the trainer) and still removes the temp files when that owner exits', async () => {
+    const target = join(work, 'owned-target');
+    const script = `
+      import { writeFileSync } from 'node:fs';
+      const { removeTempsOnSignal } = await import(${JSON.stringify(join(REPO, 'dist/cli/main.js'))});
+      const { writeDirAtomic } = await import(${JSON.stringify(join(REPO, 'dist/util/atomic-write.js'))});
+      removeTempsOnSignal();
+      let signals = 0;
+      process.on('SIGTERM', () => {
+        signals++;
+        process.stdout.write('flag ' + signals + '\\n');
+        if (signals === 2) process.exit(143);
+      });
+      setInterval(() => {}, 1000);
+      await writeDirAtomic(${JSON.stringify(target)}, async (tmp) => {
+        writeFileSync(tmp + '/part', 'x');
+        process.stdout.write('ready\\n');
+        await new Promise(() => {});
+      });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const waitFor = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => (out.includes(text) ? resolve() : undefined);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          check();
+        });
+        check();
+      });
+    await waitFor('ready\n');
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    await waitFor('flag 1\n');
+    // The first signal is the owner's alone: the write goes on.
+    expect(readdirSync(work).filter((f) => f.startsWith('.owned-target.tmp-'))).toHaveLength(1);
+    child.kill('SIGTERM');
+    expect(await exit).toBe(143);
+    expect(readdirSync(work).filter((f) => f.startsWith('.owned-target'))).toEqual([]);
+  });
+
   it('loads a .ts reward function and a .ts plugin from a folder with no package.json', () => {
     const folder = mkdtempSync(join(tmpdir(), 'verlts-userdir-'));
     try {
