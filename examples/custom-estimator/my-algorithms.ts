@@ -42,5 +42,7 @@ export function ppoK3(input: PolicyLossInput, config: PolicyLossConfig, beta = K
   return { loss: ppo.loss + beta * loss, metrics: { ...ppo.metrics, 'actor/k3_penalty': loss }, grad: { logProb: grad } };
 }
 
-registerAdvantageEstimator('grpo_clipped', (input, config) => grpoClipped(input, config));
+// It compares the samples of one prompt, so it declares that it needs uid groups (and with them rollout.n >= 2
+// to be meaningful); the loop and the start-up checks read this declaration, not the name.
+registerAdvantageEstimator('grpo_clipped', (input, config) => grpoClipped(input, config), { needs: { groups: true } });
 registerPolicyLoss('ppo_k3', (input, config) => ppoK3(input, config));

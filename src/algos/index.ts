@@ -18,7 +18,9 @@ export {
 } from './masked.js';
 export type { LossResult } from './loss-result.js';
 export { Registry } from './registry.js';
-export type { RegistryOptions } from './registry.js';
+export type { RegistryOptions, RegisterOptions } from './registry.js';
+export type { EstimatorNeeds, PolicyLossNeeds } from './needs.js';
+export { NO_ESTIMATOR_NEEDS, NO_POLICY_LOSS_NEEDS } from './needs.js';
 export type { AggResult, GlobalBatchInfo, LossAggMode } from './agg-loss.js';
 export { aggLoss, LOSS_AGG_MODES, lossAggModeNames, isLossAggMode, checkLossAggMode } from './agg-loss.js';
 export * from './advantage/index.js';

@@ -1,30 +1,37 @@
 /**
  * Named registries of algorithm functions (advantage estimators, policy losses), like verl's
- * register_adv_est / register_policy_loss. Lookups are case-sensitive. Registering the same function twice
- * under one name is fine; a different function under a taken name throws.
+ * register_adv_est / register_policy_loss. Lookups are case-sensitive. Each entry may carry a declaration
+ * (what the function needs from the training loop), which the start-up checks and the loop read instead of
+ * testing names. Registering the same function twice under one name is fine; a different function under a
+ * taken name throws unless the caller passes `override: true` (closures over different values have the same
+ * source text, so source text is no evidence of sameness).
  *
- * Why entries live on `globalThis`: user modules written in TypeScript are loaded through tsx's `tsImport`,
- * which gives the user module (and everything it imports, `verl-ts/algos` included) its own module
- * instances. A registry held in a module-level variable would then be a different object in the user's
- * module than in the trainer, and the user's registrations would be invisible. Keying the store by a
- * `Symbol.for` name makes every copy of this module share one store. Built-in entries are registered by every
- * copy; a built-in arriving under a name that already holds a built-in keeps the first (same code).
- *
- * "The same function" also covers a function with identical source text: `tsImport` evaluates a user module
- * afresh on every load (each load is its own module namespace), so loading a module twice produces new
- * function objects with the same code. The first registration is kept.
+ * Why entries live on `globalThis`: the package can be present as two module copies in one process (the
+ * built `dist/` and a user module importing `verl-ts/algos`, or src and dist under a test runner). A registry
+ * held in a module-level variable would then be a different object in the user's module than in the trainer,
+ * and the user's registrations would be invisible. Keying the store by a `Symbol.for` name makes every copy of
+ * this module share one store. Built-in entries are registered by every copy; a built-in arriving under a name
+ * that already holds a built-in keeps the first (same code).
  */
 import { ConfigError, UserError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 
-interface Entry<F> {
+interface Entry<F, M> {
   fn: F;
+  meta: M;
   builtin: boolean;
+}
+
+export interface RegisterOptions<M> {
+  /** What the entry needs from the loop (see the registry's declaration type). */
+  needs?: Partial<M>;
+  /** Replace an entry registered under the same name with a different function. */
+  override?: boolean;
 }
 
 const STORE_KEY = Symbol.for('verl-ts.algos.registries.v1');
 
-type Store = Map<string, Map<string, Entry<unknown>>>;
+type Store = Map<string, Map<string, Entry<unknown, unknown>>>;
 
 function sharedStore(): Store {
   const g = globalThis as unknown as Record<symbol, Store | undefined>;
@@ -34,10 +41,6 @@ function sharedStore(): Store {
     g[STORE_KEY] = store;
   }
   return store;
-}
-
-function sameSource(a: unknown, b: unknown): boolean {
-  return typeof a === 'function' && typeof b === 'function' && Function.prototype.toString.call(a) === Function.prototype.toString.call(b);
 }
 
 export interface RegistryOptions {
@@ -52,10 +55,17 @@ export interface RegistryOptions {
   sharedKey?: string;
 }
 
-export class Registry<F extends (...args: never[]) => unknown> {
-  private readonly entries: Map<string, Entry<F>>;
+/** A registry whose entries declare nothing. */
+type NoNeeds = Record<string, never>;
 
-  constructor(private readonly options: RegistryOptions) {
+export class Registry<F extends (...args: never[]) => unknown, M extends object = NoNeeds> {
+  private readonly entries: Map<string, Entry<F, M>>;
+
+  /** @param defaults what an entry that declares nothing needs (every declaration field, filled in). */
+  constructor(
+    private readonly options: RegistryOptions,
+    private readonly defaults: M = {} as M,
+  ) {
     if (options.sharedKey === undefined) {
       this.entries = new Map();
     } else {
@@ -65,21 +75,21 @@ export class Registry<F extends (...args: never[]) => unknown> {
         table = new Map();
         store.set(options.sharedKey, table);
       }
-      this.entries = table as Map<string, Entry<F>>;
+      this.entries = table as Map<string, Entry<F, M>>;
     }
   }
 
   /** Register `fn` under `name`; returns `fn` (so it can wrap a definition, like verl's decorator). */
-  register(name: string, fn: F): F {
-    return this.add(name, fn, false);
+  register(name: string, fn: F, options: RegisterOptions<M> = {}): F {
+    return this.add(name, fn, false, options);
   }
 
   /** For verl-ts's own entries: a second copy of this package registering the same built-in is a no-op. */
-  registerBuiltin(name: string, fn: F): F {
-    return this.add(name, fn, true);
+  registerBuiltin(name: string, fn: F, needs: Partial<M> = {}): F {
+    return this.add(name, fn, true, { needs });
   }
 
-  private add(name: string, fn: F, builtin: boolean): F {
+  private add(name: string, fn: F, builtin: boolean, options: RegisterOptions<M>): F {
     const { what } = this.options;
     if (typeof name !== 'string' || name.length === 0) {
       throw new UserError(`${what} names must be non-empty strings, got ${JSON.stringify(name)}`);
@@ -89,14 +99,44 @@ export class Registry<F extends (...args: never[]) => unknown> {
     }
     const existing = this.entries.get(name);
     if (existing !== undefined) {
-      if (existing.fn === fn || (builtin && existing.builtin) || sameSource(existing.fn, fn)) return fn;
-      throw new UserError(
-        `${what} '${name}' is already registered with a different function; pick another name for yours ` +
-          `(names taken: ${this.names().join(', ')})`,
-      );
+      if ((existing.fn === fn && options.needs === undefined) || (builtin && existing.builtin)) return fn;
+      if (existing.fn !== fn && options.override !== true) {
+        throw new UserError(
+          `${what} '${name}' is already registered with a different function; pick another name for yours ` +
+            `or pass { override: true } to replace it (names taken: ${this.names().join(', ')})`,
+        );
+      }
     }
-    this.entries.set(name, { fn, builtin });
+    const meta = this.declaration(name, options.needs ?? {});
+    this.entries.set(name, { fn, meta, builtin });
     return fn;
+  }
+
+  /** The declaration filled in with the defaults; unknown fields are refused (a typo would silently do nothing). */
+  private declaration(name: string, needs: Partial<M>): M {
+    if (needs === null || typeof needs !== 'object') {
+      throw new UserError(`${this.options.what} '${name}': needs must be an object, got ${JSON.stringify(needs)}`);
+    }
+    const known = Object.keys(this.defaults);
+    for (const [key, value] of Object.entries(needs)) {
+      if (!known.includes(key)) {
+        throw new UserError(
+          `${this.options.what} '${name}': unknown need '${key}'. Known: ${known.join(', ') || '(none)'}.` + didYouMean(key, known),
+        );
+      }
+      const expected = typeof (this.defaults as Record<string, unknown>)[key];
+      if (typeof value !== expected) {
+        throw new UserError(`${this.options.what} '${name}': need '${key}' must be a ${expected}, got ${JSON.stringify(value)}`);
+      }
+    }
+    return Object.freeze({ ...this.defaults, ...needs });
+  }
+
+  /** What the named entry declared it needs (defaults filled in); unknown names throw like get(). */
+  needs(name: string): M {
+    this.get(name);
+    // An entry made by an older copy of this module (see file comment) may carry no declaration.
+    return (this.entries.get(name) as Entry<F, M>).meta ?? this.defaults;
   }
 
   get(name: string): F {

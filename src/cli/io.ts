@@ -4,11 +4,13 @@ import type { ProgressStream } from '../util/progress.js';
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Whether stderr is a terminal (progress bars are drawn only there). */
-  stderrIsTTY?: boolean;
   /** Working directory for relative paths (defaults to process.cwd()). */
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** stderr is an interactive terminal (progress bars instead of plain lines). */
+  isTTY?: boolean;
+  /** The process belongs to this command: it may install SIGINT/SIGTERM handlers. */
+  ownsProcess?: boolean;
 }
 
 /**
@@ -30,25 +32,26 @@ export function processIO(): CliIO {
   return {
     stdout: pipeSafeWriter(process.stdout),
     stderr: pipeSafeWriter(process.stderr),
-    stderrIsTTY: process.stderr.isTTY === true,
     cwd: process.cwd(),
     env: process.env,
+    isTTY: process.stderr.isTTY === true,
+    ownsProcess: true,
   };
 }
 
 /** The stream progress is reported on: stderr, so that a command's stdout can stay data. */
 export function progressStream(io: CliIO): ProgressStream {
-  return { write: (s: string) => io.stderr(s), isTTY: io.stderrIsTTY === true };
+  return { write: (s: string) => io.stderr(s), isTTY: io.isTTY === true };
 }
 
 /** An in-memory IO for tests and for embedding verl-ts in another program. */
-export function bufferIO(options: { cwd?: string; env?: NodeJS.ProcessEnv; stderrIsTTY?: boolean } = {}): CliIO & { out: () => string; err: () => string } {
+export function bufferIO(options: { cwd?: string; env?: NodeJS.ProcessEnv; isTTY?: boolean } = {}): CliIO & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {
     stdout: (t) => void (out += t),
     stderr: (t) => void (err += t),
-    stderrIsTTY: options.stderrIsTTY ?? false,
+    isTTY: options.isTTY ?? false,
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? process.env,
     out: () => out,

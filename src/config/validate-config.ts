@@ -7,7 +7,7 @@ import { compose, flatten, toPlain } from './index.js';
 import type { ComposeOptions, ComposeResult } from './index.js';
 import type { RegistryKind, Schema } from './schema/dsl.js';
 import { checkPpoConfig } from './schema/ppo-checks.js';
-import type { CheckResult } from './schema/ppo-checks.js';
+import type { AlgorithmNeedsLookup, CheckResult } from './schema/ppo-checks.js';
 import { ppoTrainerSchema } from './schema/ppo-trainer.js';
 import type { PpoTrainerConfig } from './schema/ppo-trainer.js';
 import { ConfigValidationError, schemaIssues } from './schema/validate.js';
@@ -58,9 +58,14 @@ export async function loadConfig<T>(
   return { config, composed, warnings: [...composed.warnings, ...result.warnings], sourceOf };
 }
 
+export interface LoadTrainerConfigOptions extends LoadConfigOptions {
+  /** What the registered estimators and losses declared they need (read after plugins load). */
+  algorithmNeeds: AlgorithmNeedsLookup;
+}
+
 /** The PPO-family trainer config (config/ppo_trainer.yaml or a tree like it), with verl's start-up checks. */
-export function loadTrainerConfig(options: LoadConfigOptions): Promise<LoadedConfig<PpoTrainerConfig>> {
-  return loadConfig(ppoTrainerSchema, options, checkPpoConfig);
+export function loadTrainerConfig(options: LoadTrainerConfigOptions): Promise<LoadedConfig<PpoTrainerConfig>> {
+  return loadConfig(ppoTrainerSchema, options, (config) => checkPpoConfig(config, options.algorithmNeeds));
 }
 
 async function loadPlugins(plain: unknown, cwd: string, sourceOf: SourceLookup): Promise<void> {

@@ -51,18 +51,21 @@ describe('registry (TestRegisterAdvEst)', () => {
     r.register('duplicate_test', testFn);
     expect(r.get('duplicate_test')).toBe(testFn);
   });
-  it('accepts a re-evaluated function (same source text), as when a user module is loaded twice', () => {
+  it('refuses a different function with the same source text (closures over other values) unless override is given', () => {
     const r = fresh();
-    r.register('reloaded', (x) => x * 3);
-    expect(() => r.register('reloaded', (x) => x * 3)).not.toThrow();
-    expect(r.get('reloaded')(2)).toBe(6);
+    const scaleBy = (k: number): Fn => (x) => x * k;
+    r.register('scaled', scaleBy(3));
+    expect(() => r.register('scaled', scaleBy(4))).toThrow("advantage estimator 'scaled' is already registered with a different function");
+    expect(r.get('scaled')(2)).toBe(6);
+    r.register('scaled', scaleBy(4), { override: true });
+    expect(r.get('scaled')(2)).toBe(8);
   });
   it('refuses a different function under a taken name', () => {
     const r = fresh();
     r.register('conflict_test', () => 1);
     expect(() => r.register('conflict_test', () => 2)).toThrow(UserError);
     expect(() => r.register('conflict_test', () => 2)).toThrow(
-      "advantage estimator 'conflict_test' is already registered with a different function; pick another name for yours (names taken: gae, vtrace, conflict_test)",
+      "advantage estimator 'conflict_test' is already registered with a different function; pick another name for yours or pass { override: true } to replace it (names taken: gae, vtrace, conflict_test)",
     );
   });
   it('returns the original function', () => {

@@ -10,8 +10,8 @@ import { runCli } from '../../src/cli/main.js';
 const work = mkdtempSync(join(tmpdir(), 'verlts-progress-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function data(dir: string, stderrIsTTY: boolean) {
-  const io = bufferIO({ cwd: work, stderrIsTTY });
+async function data(dir: string, isTTY: boolean) {
+  const io = bufferIO({ cwd: work, isTTY });
   const code = await runCli(['data', 'digit_completion', '--local_save_dir', dir], io);
   return { code, out: io.out(), err: io.err() };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { bufferIO } from '../../src/cli/io.js';
-import { registryNames } from '../../src/cli/registry-names.js';
+import { algorithmNeeds, registryNames } from '../../src/cli/registry-names.js';
 import { loadTrainerConfig } from '../../src/config/validate-config.js';
 import { needsCritic } from '../../src/config/schema/ppo-checks.js';
 import { readTable } from '../../src/data/io/read-rows.js';
@@ -18,9 +18,9 @@ const EXAMPLE = join(ROOT, 'examples/digit_completion');
 
 describe('quickstart (the embedded default)', () => {
   it('validates, with GRPO and no critic', async () => {
-    const { config } = await loadTrainerConfig({ configDir: CONFIG_DIR, configName: 'quickstart', overrides: [], env: {}, cwd: ROOT, registryNames });
+    const { config } = await loadTrainerConfig({ configDir: CONFIG_DIR, configName: 'quickstart', overrides: [], env: {}, cwd: ROOT, registryNames, algorithmNeeds });
     expect(config.algorithm.adv_estimator).toBe('grpo');
-    expect(needsCritic(config)).toBe(false);
+    expect(needsCritic(config, algorithmNeeds)).toBe(false);
     expect(config.actor_rollout_ref.model.path).toBe('examples/digit_completion/model');
   });
 

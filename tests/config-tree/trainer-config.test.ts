@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { bufferIO } from '../../src/cli/io.js';
-import { registryNames } from '../../src/cli/registry-names.js';
+import { algorithmNeeds, registryNames } from '../../src/cli/registry-names.js';
 import { loadTrainerConfig } from '../../src/config/validate-config.js';
 import type { PpoTrainerConfig } from '../../src/config/schema/ppo-trainer.js';
 import { deriveBatchSizes } from '../../src/config/schema/batch-sizes.js';
@@ -28,7 +28,7 @@ const PATHS = [
 ];
 
 const load = (overrides: string[]) =>
-  loadTrainerConfig({ configDir: CONFIG_DIR, configName: 'ppo_trainer', overrides, env: {}, cwd: ROOT, registryNames });
+  loadTrainerConfig({ configDir: CONFIG_DIR, configName: 'ppo_trainer', overrides, env: {}, cwd: ROOT, registryNames, algorithmNeeds });
 
 async function cli(argv: string[], cwd = mkdtempSync(join(tmpdir(), 'verlts-train-'))) {
   const io = bufferIO({ cwd, env: {} });
@@ -49,7 +49,7 @@ describe('the verl-ts trainer config tree', () => {
     expect(config.actor_rollout_ref.rollout.prompt_length).toBe(512);
     expect(config.actor_rollout_ref.ref.log_prob_max_token_len_per_gpu).toBe(16384);
     expect(config.trainer.default_local_dir).toBe('checkpoints/verl_examples/gsm8k');
-    expect(needsCritic(config)).toBe(true);
+    expect(needsCritic(config, algorithmNeeds)).toBe(true);
     expect(needsReference(config)).toBe(false);
   });
 
@@ -96,9 +96,21 @@ describe('the verl-ts trainer config tree', () => {
     await expect(load([...MICRO, 'plugins=[nope/missing.ts]'])).rejects.toThrow("plugins: file not found: 'nope/missing.ts'");
   });
 
+  it('reads what a plugin estimator declared (critic, samples per prompt), not its name', async () => {
+    const plugin = 'plugins=[tests/fixtures/plugins/value-estimator.ts]';
+    const actorOnly = MICRO.slice(0, 2);
+    const err = await load([...actorOnly, plugin, 'algorithm.adv_estimator=test_value_baseline', 'actor_rollout_ref.rollout.n=2']).catch((e: unknown) => e);
+    expect(String(err)).toContain('critic.ppo_micro_batch_size_per_gpu: not set');
+    expect(String(err)).toContain('actor_rollout_ref.rollout.n: test_value_baseline needs at least 3 samples per prompt (rollout.n >= 3).');
+    const { config } = await load([...MICRO, plugin, 'algorithm.adv_estimator=test_value_baseline', 'actor_rollout_ref.rollout.n=3']);
+    expect(needsCritic(config, algorithmNeeds)).toBe(true);
+    const off = await load([...actorOnly, plugin, 'algorithm.adv_estimator=test_value_baseline', 'actor_rollout_ref.rollout.n=3', 'critic.enable=false']);
+    expect(needsCritic(off.config, algorithmNeeds)).toBe(false);
+  });
+
   it('derives the batch sizes verl users ask about', async () => {
     const { config } = await load([...MICRO, 'data.train_batch_size=64', 'actor_rollout_ref.rollout.n=4', 'actor_rollout_ref.actor.ppo_mini_batch_size=16', 'actor_rollout_ref.actor.ppo_epochs=2']);
-    const sizes = deriveBatchSizes(config);
+    const sizes = deriveBatchSizes(config, algorithmNeeds);
     expect(sizes.responsesPerStep).toBe(256);
     expect(sizes.actor).toEqual({
       trajectoriesPerMiniBatch: 64,

@@ -1,7 +1,8 @@
 /** The advantage-estimator registry (verl's register_adv_est / get_adv_estimator_fn) and its 13 built-ins. */
 import { InputError } from '../../util/errors.js';
 import { assertSameShape } from '../mat.js';
-import { Registry } from '../registry.js';
+import { NO_ESTIMATOR_NEEDS, type EstimatorNeeds } from '../needs.js';
+import { Registry, type RegisterOptions } from '../registry.js';
 import { checkBase } from './groups.js';
 import { optimalTokenBaselineAdvantage, tirOptimalTokenBaselineAdvantage } from './otb.js';
 import {
@@ -17,33 +18,44 @@ import {
 import { gaeAdvantage, reinforcePlusPlusAdvantage, remaxAdvantage } from './returns.js';
 import type { AdvantageConfig, AdvantageEstimatorFn, AdvantageInput, AdvantageOutput } from './types.js';
 
-const estimators = new Registry<AdvantageEstimatorFn>({
-  what: 'advantage estimator',
-  configKey: 'algorithm.adv_estimator',
-  sharedKey: 'advantage_estimator',
-});
+const estimators = new Registry<AdvantageEstimatorFn, EstimatorNeeds>(
+  { what: 'advantage estimator', configKey: 'algorithm.adv_estimator', sharedKey: 'advantage_estimator' },
+  NO_ESTIMATOR_NEEDS,
+);
 
-/** The built-ins, in verl's AdvantageEstimator enum order. */
-const BUILTIN_ESTIMATORS: ReadonlyArray<[string, AdvantageEstimatorFn]> = [
-  ['gae', gaeAdvantage],
-  ['grpo', grpoAdvantage],
-  ['reinforce_plus_plus', reinforcePlusPlusAdvantage],
-  ['reinforce_plus_plus_baseline', reinforcePlusPlusBaselineAdvantage],
-  ['remax', remaxAdvantage],
-  ['rloo', rlooAdvantage],
-  ['opo', opoAdvantage],
-  ['grpo_passk', grpoPasskAdvantage],
-  ['gpg', gpgAdvantage],
-  ['rloo_vectorized', rlooVectorizedAdvantage],
-  ['grpo_vectorized', grpoVectorizedAdvantage],
-  ['optimal_token_baseline', optimalTokenBaselineAdvantage],
-  ['tir_optimal_token_baseline', tirOptimalTokenBaselineAdvantage],
+const GROUPS: Partial<EstimatorNeeds> = { groups: true };
+const OTB: Partial<EstimatorNeeds> = { groups: true, oldLogProbs: true, sumPiSquared: true };
+
+/** The built-ins, in verl's AdvantageEstimator enum order, with what each needs from the loop. */
+const BUILTIN_ESTIMATORS: ReadonlyArray<[string, AdvantageEstimatorFn, Partial<EstimatorNeeds>]> = [
+  ['gae', gaeAdvantage, { values: true }],
+  ['grpo', grpoAdvantage, GROUPS],
+  ['reinforce_plus_plus', reinforcePlusPlusAdvantage, {}],
+  ['reinforce_plus_plus_baseline', reinforcePlusPlusBaselineAdvantage, GROUPS],
+  ['remax', remaxAdvantage, { baselineRollout: true }],
+  ['rloo', rlooAdvantage, GROUPS],
+  ['opo', opoAdvantage, GROUPS],
+  ['grpo_passk', grpoPasskAdvantage, { groups: true, minSamplesPerPrompt: 2 }],
+  ['gpg', gpgAdvantage, GROUPS],
+  ['rloo_vectorized', rlooVectorizedAdvantage, GROUPS],
+  ['grpo_vectorized', grpoVectorizedAdvantage, GROUPS],
+  ['optimal_token_baseline', optimalTokenBaselineAdvantage, OTB],
+  ['tir_optimal_token_baseline', tirOptimalTokenBaselineAdvantage, OTB],
 ];
-for (const [name, fn] of BUILTIN_ESTIMATORS) estimators.registerBuiltin(name, fn);
+for (const [name, fn, needs] of BUILTIN_ESTIMATORS) estimators.registerBuiltin(name, fn, needs);
 
-/** Register a user estimator; returns `fn`. A different function under a taken name throws. */
-export function registerAdvantageEstimator(name: string, fn: AdvantageEstimatorFn): AdvantageEstimatorFn {
-  return estimators.register(name, fn);
+/**
+ * Register a user estimator; returns `fn`. `options.needs` declares what it needs from the loop (critic values,
+ * uid groups, Σπ², a greedy baseline rollout, ...; see EstimatorNeeds). A different function under a taken
+ * name throws unless `options.override` is true.
+ */
+export function registerAdvantageEstimator(name: string, fn: AdvantageEstimatorFn, options: RegisterOptions<EstimatorNeeds> = {}): AdvantageEstimatorFn {
+  return estimators.register(name, fn, options);
+}
+
+/** What the named estimator declared it needs (unknown names throw a ConfigError listing the known ones). */
+export function advantageEstimatorNeeds(name: string): EstimatorNeeds {
+  return estimators.needs(name);
 }
 
 /** Look up an estimator (case-sensitive); unknown names throw a ConfigError listing the known ones. */

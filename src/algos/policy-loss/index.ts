@@ -1,7 +1,8 @@
 /** The policy-loss registry (verl's register_policy_loss / get_policy_loss_fn), its built-ins, and bypass_mode. */
 import { ConfigError, InputError } from '../../util/errors.js';
 import { didYouMean } from '../../util/suggest.js';
-import { Registry } from '../registry.js';
+import { NO_POLICY_LOSS_NEEDS, type PolicyLossNeeds } from '../needs.js';
+import { Registry, type RegisterOptions } from '../registry.js';
 import { checkPolicyInput } from './common.js';
 import {
   cispoPolicyLoss,
@@ -50,11 +51,10 @@ export function bypassModePolicyLoss(input: PolicyLossInput, config: PolicyLossC
   return { ...result, metrics: { ...result.metrics, ...corr.metrics } };
 }
 
-const losses = new Registry<PolicyLossFn>({
-  what: 'policy loss',
-  configKey: 'actor_rollout_ref.actor.policy_loss.loss_mode',
-  sharedKey: 'policy_loss',
-});
+const losses = new Registry<PolicyLossFn, PolicyLossNeeds>(
+  { what: 'policy loss', configKey: 'actor_rollout_ref.actor.policy_loss.loss_mode', sharedKey: 'policy_loss' },
+  NO_POLICY_LOSS_NEEDS,
+);
 
 const BUILTIN_LOSSES: ReadonlyArray<[string, PolicyLossFn]> = [
   ['vanilla', vanillaPolicyLoss],
@@ -67,11 +67,19 @@ const BUILTIN_LOSSES: ReadonlyArray<[string, PolicyLossFn]> = [
   ['cispo', cispoPolicyLoss],
   ['bypass_mode', bypassModePolicyLoss],
 ];
-for (const [name, fn] of BUILTIN_LOSSES) losses.registerBuiltin(name, fn);
+for (const [name, fn] of BUILTIN_LOSSES) losses.registerBuiltin(name, fn, name === 'bypass_mode' ? { rolloutLogProbs: true } : {});
 
-/** Register a user policy loss; returns `fn`. A different function under a taken name throws. */
-export function registerPolicyLoss(name: string, fn: PolicyLossFn): PolicyLossFn {
-  return losses.register(name, fn);
+/**
+ * Register a user policy loss; returns `fn`. `options.needs` declares what it needs from the loop (see
+ * PolicyLossNeeds). A different function under a taken name throws unless `options.override` is true.
+ */
+export function registerPolicyLoss(name: string, fn: PolicyLossFn, options: RegisterOptions<PolicyLossNeeds> = {}): PolicyLossFn {
+  return losses.register(name, fn, options);
+}
+
+/** What the named policy loss declared it needs (unknown names throw a ConfigError listing the known ones). */
+export function policyLossNeeds(name: string): PolicyLossNeeds {
+  return losses.needs(name);
 }
 
 /** Look up a policy loss (case-sensitive); unknown names throw a ConfigError listing the known ones. */

@@ -3,7 +3,7 @@
  * sizes count prompts and which count trajectories.
  */
 import type { PpoTrainerConfig } from './ppo-trainer.js';
-import { needsCritic } from './ppo-checks.js';
+import { needsCritic, type AlgorithmNeedsLookup } from './ppo-checks.js';
 
 export interface RoleBatchSizes {
   /** Trajectories per mini-batch (one optimizer step). */
@@ -42,7 +42,7 @@ function roleSizes(prompts: number, n: number, mini: number, micro: number | nul
   };
 }
 
-export function deriveBatchSizes(cfg: PpoTrainerConfig): DerivedBatchSizes {
+export function deriveBatchSizes(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLookup): DerivedBatchSizes {
   const n = cfg.actor_rollout_ref.rollout.n;
   const prompts = cfg.data.train_batch_size;
   const a = cfg.actor_rollout_ref.actor;
@@ -51,7 +51,7 @@ export function deriveBatchSizes(cfg: PpoTrainerConfig): DerivedBatchSizes {
     promptsPerStep: prompts,
     responsesPerStep: prompts * n,
     actor: roleSizes(prompts, n, a.ppo_mini_batch_size, a.ppo_micro_batch_size_per_gpu ?? a.ppo_micro_batch_size, a.use_dynamic_bsz, a.ppo_epochs),
-    critic: needsCritic(cfg)
+    critic: needsCritic(cfg, needs)
       ? roleSizes(prompts, n, c.ppo_mini_batch_size, c.ppo_micro_batch_size_per_gpu ?? c.ppo_micro_batch_size, c.use_dynamic_bsz, c.ppo_epochs)
       : null,
   };
@@ -72,7 +72,7 @@ function describeRole(name: string, r: RoleBatchSizes, epochs: number): string[]
 }
 
 /** Human-readable summary printed by `verl-ts train`. */
-export function formatBatchSizes(cfg: PpoTrainerConfig, sizes: DerivedBatchSizes = deriveBatchSizes(cfg)): string {
+export function formatBatchSizes(cfg: PpoTrainerConfig, sizes: DerivedBatchSizes): string {
   const n = cfg.actor_rollout_ref.rollout.n;
   const lines = [
     'Batch sizes:',

@@ -11,9 +11,18 @@ export interface CheckResult {
   warnings: string[];
 }
 
-/** Whether the run needs a critic (verl: critic.enable if set, else adv_estimator == gae). */
-export function needsCritic(cfg: PpoTrainerConfig): boolean {
-  return cfg.critic.enable ?? cfg.algorithm.adv_estimator === 'gae';
+/**
+ * What the checks read of the declarations advantage estimators and policy losses make when they register
+ * (src/algos/needs.ts). The caller passes it in, so the config layer never imports the algorithms.
+ */
+export interface AlgorithmNeedsLookup {
+  estimator(name: string): { values: boolean; groups: boolean; minSamplesPerPrompt: number };
+  policyLoss(name: string): { rolloutLogProbs: boolean };
+}
+
+/** Whether the run needs a critic (verl: critic.enable if set, else whether the estimator uses values). */
+export function needsCritic(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLookup): boolean {
+  return cfg.critic.enable ?? needs.estimator(cfg.algorithm.adv_estimator).values;
 }
 
 /** Whether the run needs a reference policy (a KL term in the loss or in the reward). */
@@ -21,10 +30,7 @@ export function needsReference(cfg: PpoTrainerConfig): boolean {
   return cfg.actor_rollout_ref.actor.use_kl_loss || cfg.algorithm.use_kl_in_reward;
 }
 
-/** Estimators that compare samples of the same prompt; with rollout.n = 1 every group has one member. */
-const GROUP_ESTIMATORS = new Set(['grpo', 'grpo_vectorized', 'grpo_passk', 'rloo', 'rloo_vectorized', 'opo', 'reinforce_plus_plus_baseline', 'gpg']);
-
-export function checkPpoConfig(cfg: PpoTrainerConfig): CheckResult {
+export function checkPpoConfig(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLookup): CheckResult {
   const errors: ConfigIssue[] = [];
   const warnings: string[] = [];
   const actor = cfg.actor_rollout_ref.actor;
@@ -78,7 +84,7 @@ export function checkPpoConfig(cfg: PpoTrainerConfig): CheckResult {
     }
   }
 
-  if (needsCritic(cfg)) {
+  if (needsCritic(cfg, needs)) {
     const critic = cfg.critic;
     if (!critic.use_dynamic_bsz) {
       exclusive('critic', 'ppo_micro_batch_size', critic.ppo_micro_batch_size, critic.ppo_micro_batch_size_per_gpu, 'critic.use_dynamic_bsz');
@@ -116,10 +122,22 @@ export function checkPpoConfig(cfg: PpoTrainerConfig): CheckResult {
     });
   }
 
-  if (cfg.algorithm.adv_estimator === 'grpo_passk' && n < 2) {
-    errors.push({ key: 'actor_rollout_ref.rollout.n', message: 'grpo_passk needs at least 2 samples per prompt (rollout.n >= 2).' });
-  } else if (GROUP_ESTIMATORS.has(cfg.algorithm.adv_estimator) && n < 2) {
-    warnings.push(`algorithm.adv_estimator=${cfg.algorithm.adv_estimator} compares samples of the same prompt, but actor_rollout_ref.rollout.n is 1: every group has one member.`);
+  const estimator = cfg.algorithm.adv_estimator;
+  const estimatorNeeds = needs.estimator(estimator);
+  if (n < estimatorNeeds.minSamplesPerPrompt) {
+    errors.push({
+      key: 'actor_rollout_ref.rollout.n',
+      message: `${estimator} needs at least ${estimatorNeeds.minSamplesPerPrompt} samples per prompt (rollout.n >= ${estimatorNeeds.minSamplesPerPrompt}).`,
+    });
+  } else if (estimatorNeeds.groups && n < 2) {
+    warnings.push(`algorithm.adv_estimator=${estimator} compares samples of the same prompt, but actor_rollout_ref.rollout.n is 1: every group has one member.`);
+  }
+  const lossMode = actor.policy_loss.loss_mode;
+  if (needs.policyLoss(lossMode).rolloutLogProbs && !rollout.calculate_log_probs) {
+    errors.push({
+      key: 'actor_rollout_ref.rollout.calculate_log_probs',
+      message: `policy loss '${lossMode}' uses the rollout's own log-probs: set actor_rollout_ref.rollout.calculate_log_probs=true.`,
+    });
   }
 
   if (cfg.algorithm.filter_groups.enable && cfg.algorithm.filter_groups.metric === null) {

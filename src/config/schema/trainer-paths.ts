@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { needsCritic } from './ppo-checks.js';
+import { needsCritic, type AlgorithmNeedsLookup } from './ppo-checks.js';
 import type { PpoTrainerConfig } from './ppo-trainer.js';
 import type { ConfigIssue } from './validate.js';
 
@@ -26,7 +26,7 @@ function pathIssue(key: string, raw: string, kind: Kind, cwd: string): ConfigIss
 }
 
 /** Every missing or wrong-kind path of the run, keyed by its config key (list entries as key.N). */
-export function trainerPathIssues(cfg: PpoTrainerConfig, cwd: string): ConfigIssue[] {
+export function trainerPathIssues(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLookup, cwd: string): ConfigIssue[] {
   const wanted: Array<[string, string | null | undefined, Kind]> = [];
   const files = (key: string, v: string | readonly string[] | null) => {
     if (typeof v === 'string') wanted.push([key, v, 'file']);
@@ -37,7 +37,7 @@ export function trainerPathIssues(cfg: PpoTrainerConfig, cwd: string): ConfigIss
   const model = cfg.actor_rollout_ref.model;
   // A tokenizer path may be a model folder or a tokenizer file.
   wanted.push(['actor_rollout_ref.model.path', model.path, 'folder'], ['actor_rollout_ref.model.tokenizer_path', model.tokenizer_path, 'any']);
-  if (needsCritic(cfg)) {
+  if (needsCritic(cfg, needs)) {
     const critic = cfg.critic.model;
     // The critic follows the actor's model by default; a path already reported under the actor is not repeated.
     if (critic.path !== model.path) wanted.push(['critic.model.path', critic.path, 'folder']);
