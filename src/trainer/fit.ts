@@ -84,9 +84,11 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
     const rewarded = await timer.time('reward', () => phase.reward(ctx, batch));
     batch = rewarded.batch;
     Object.assign(metrics, rewarded.metrics);
-    const old = await timer.time('old_log_prob', () => phase.oldLogProbs(ctx, batch));
-    batch = old.batch;
-    Object.assign(metrics, old.metrics);
+    if (ctx.needs.oldLogProbPass || ctx.needs.bypass) {
+      const old = await timer.time('old_log_prob', () => phase.oldLogProbs(ctx, batch));
+      batch = old.batch;
+      Object.assign(metrics, old.metrics);
+    }
     if (ctx.ref) batch = await timer.time('ref', () => phase.refLogProbs(ctx, batch));
     if (ctx.critic) batch = await timer.time('values', () => phase.values(ctx, batch));
     const adv = await timer.time('adv', () => phase.advantages(ctx, batch));

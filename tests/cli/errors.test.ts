@@ -34,34 +34,6 @@ describe('config values', () => {
   });
 });
 
-describe('train start-up', () => {
-  it('checks the data, model and reward paths before the run directory is created, all in one message', async () => {
-    writeFileSync(join(work, 'train.parquet'), '');
-    const r = await cli([
-      'train',
-      'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=8',
-      'actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=8',
-      'critic.ppo_micro_batch_size_per_gpu=8',
-      'data.train_files=train.parquet',
-      'data.val_files=[train.parquet,missing.parquet]',
-      'actor_rollout_ref.model.path=train.parquet',
-      'custom_reward_function.path=nope.ts',
-      'hydra.run.dir=run',
-    ]);
-    expect(r.code).toBe(2);
-    expect(r.err).toBe(
-      [
-        'Invalid config (3 problems):',
-        `  data.val_files.1: not found: '${join(work, 'missing.parquet')}'  [from override 'data.val_files=[train.parquet,missing.parquet]']`,
-        `  actor_rollout_ref.model.path: '${join(work, 'train.parquet')}' is a file; give the path of a model folder  [from override 'actor_rollout_ref.model.path=train.parquet']`,
-        `  custom_reward_function.path: not found: '${join(work, 'nope.ts')}'  [from override 'custom_reward_function.path=nope.ts']`,
-        '',
-      ].join('\n'),
-    );
-    expect(existsSync(join(work, 'run'))).toBe(false);
-  });
-});
-
 describe('HYDRA_FULL_ERROR', () => {
   it('prints the full stack when set to 1, and only the message otherwise', async () => {
     const plain = await cli(['print-config', 'data.nope=1']);
