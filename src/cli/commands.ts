@@ -19,6 +19,11 @@ export const commands: Record<string, CommandSummary> = {
     describe: 'Compose and validate a trainer config, create the run directory, and train',
     load: async () => (await import('./train.js')).trainCommand,
   },
+  sft: {
+    usage: 'sft [overrides..]',
+    describe: 'Supervised fine-tuning on (prompt, response) pairs: cross-entropy on the response tokens (verl fsdp_sft_trainer)',
+    load: async () => (await import('./sft.js')).sftCommand,
+  },
   'print-config': {
     usage: 'print-config [overrides..]',
     describe: 'Compose the config like Hydra and print it (Hydra `--cfg job` output, byte for byte)',

@@ -5,6 +5,7 @@
  * registries' declarations (ctx.needs) and the config.
  */
 import type { Batch } from '../data/batch.js';
+import { engineRunStats } from '../engine/index.js';
 import { throwIfNonFinite, NonFiniteGuard } from './guard.js';
 import { dataMetrics, cpuMemoryMetrics, throughputMetrics, timingMetrics, varianceProxyMetrics } from './metrics.js';
 import * as phase from './phases.js';
@@ -73,6 +74,7 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
     const timer = new StepTimer();
     const metrics: Metrics = {};
     const stepStart = performance.now();
+    const engineStart = engineRunStats.seconds;
 
     let batch = await timer.time('gen', () => phase.generate(ctx, prompts, step));
     if (ctx.needs.estimator.baselineRollout) batch = await timer.time('gen_max', () => phase.baselineRollout(ctx, prompts, batch, step));
@@ -134,6 +136,7 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
       throughputMetrics(stepSeconds, batch),
       varianceProxyMetrics(batch, actorGradNorm),
       cpuMemoryMetrics(),
+      { 'perf/engine_s': engineRunStats.seconds - engineStart },
       { 'training/global_step': step, 'training/epoch': Math.floor((step - 1) / plan.stepsPerEpoch) },
     );
     io.log(metrics, step);

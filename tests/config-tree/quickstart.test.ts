@@ -33,10 +33,11 @@ describe('quickstart (the embedded default)', () => {
     expect(train.columns).toEqual(['data_source', 'prompt', 'ability', 'reward_model', 'extra_info']);
   });
 
-  it('is reproduced byte for byte by init-model and data digit_completion', async () => {
+  it('is reproduced byte for byte by init-model and data digit_completion (RL and SFT formats)', async () => {
     const out = mkdtempSync(join(tmpdir(), 'verlts-qs-'));
     const cli = (argv: string[]) => runCli(argv, bufferIO({ cwd: out, env: {} }));
     expect(await cli(['data', 'digit_completion', '--local_save_dir', join(out, 'data')])).toBe(0);
+    expect(await cli(['data', 'digit_completion', '--format', 'sft', '--local_save_dir', join(out, 'data')])).toBe(0);
     expect(
       await cli([
         'init-model', '--output_path', join(out, 'model'), '--model_type', 'llama',

@@ -239,7 +239,7 @@ describe('config errors through the CLI: exact messages, exit code 2, no stack t
     const r = await cli(['train', '--config-name', 'ppo_traner']);
     expect(r.code).toBe(2);
     expect(r.err.split('\n')[0]).toBe("Cannot find primary config 'ppo_traner'. Check that it's in your config search path.");
-    expect(r.err.endsWith("Did you mean 'ppo_trainer'? Primary configs here: evaluation, generation, ppo_trainer, quickstart\n")).toBe(true);
+    expect(r.err.endsWith("Did you mean 'ppo_trainer'? Primary configs here: digit_completion_sft, evaluation, generation, ppo_trainer, quickstart, sft_trainer\n")).toBe(true);
   });
 });
 
@@ -248,7 +248,7 @@ describe('verl-ts gen-reference', () => {
     // A fresh process, as a user runs it: registries hold the built-in names only (other tests load plugins).
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/verl-ts'), 'gen-reference', '--check'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('7 reference file(s) up to date\n');
+    expect(r.stdout).toBe('10 reference file(s) up to date\n');
     expect(r.status).toBe(0);
   });
 
