@@ -9,7 +9,7 @@ import { writeParquet } from '../../src/data/io/parquet-write.js';
 import { runPreprocessor } from '../../src/data/preprocess/registry.js';
 import { allDigitPrompts, splitLengths } from '../../src/data/preprocess/digit-completion.js';
 import { countdownScore } from '../../src/reward/scorers/countdown.js';
-import { digitCompletionAnswer } from '../../src/reward/scorers/digit-completion.js';
+import { digitCompletionAnswer } from '../../src/tasks/digit-completion.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'verl-ts-pp-'));
 const ctx = (cwd: string) => ({ cwd, log: () => {} });

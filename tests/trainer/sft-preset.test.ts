@@ -14,7 +14,7 @@ import { sftTrainerSchema } from '../../src/config/schema/sft-trainer.js';
 import { loadConfig } from '../../src/config/validate-config.js';
 import { readTable } from '../../src/data/io/read-rows.js';
 import { loadModelDir } from '../../src/models/checkpoint/load.js';
-import { digitCompletionAnswer } from '../../src/reward/scorers/digit-completion.js';
+import { digitCompletionAnswer } from '../../src/tasks/digit-completion.js';
 import { runSft } from '../../src/trainer/sft/trainer.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

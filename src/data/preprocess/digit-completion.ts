@@ -7,7 +7,7 @@
  */
 import { ConfigError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
-import { digitCompletionAnswer } from '../../reward/scorers/digit-completion.js';
+import { digitCompletionAnswer } from '../../tasks/digit-completion.js';
 import { structOf } from '../io/value-type.js';
 import { choiceArg, intArg, numberArg } from './args.js';
 import { PROMPT_TYPE, chatPrompt, rewardModelType } from './schema.js';

@@ -1,3 +1,4 @@
+/** The Engine: compiles graphs into onnxruntime-node sessions (cached by graph hash) and runs them with checked feeds. */
 import { createHash } from 'node:crypto';
 import './ort-env.js';
 import * as ort from 'onnxruntime-node';

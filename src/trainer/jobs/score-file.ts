@@ -10,9 +10,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError, errorMessage } from '../../util/errors.js';
-import type { CausalLM } from '../compute/causal-lm.js';
-import { checkPositionLimit, checkSequenceLength } from '../hf/config.js';
-import { CharTokenizer } from '../tokenizer/char-tokenizer.js';
+import type { CausalLM } from '../../models/compute/causal-lm.js';
+import { checkPositionLimit, checkSequenceLength } from '../../models/hf/config.js';
+import { CharTokenizer } from '../../models/tokenizer/char-tokenizer.js';
 
 /** Batches are padded to a multiple of this many tokens. */
 export const LENGTH_BUCKET = 16;
