@@ -63,7 +63,9 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
   const engine = new Engine({ device: t.device, intraOpNumThreads: t.intra_op_num_threads ?? undefined });
   const runtime = { engine, savePolicy: arr.model.enable_gradient_checkpointing ? ('layer-inputs' as const) : undefined };
   const modelPath = abs(arr.model.path);
-  const actorModel = CausalLM.fromDir(resume ? path.join(resume.dir, 'actor') : modelPath, { ...runtime, tokenizer: 'required' });
+  // The weights change every step, so a decode session with frozen weights would be rebuilt every step; building
+  // it costs more than feeding the weights to each decode run (measured with bench/loop.ts).
+  const actorModel = CausalLM.fromDir(resume ? path.join(resume.dir, 'actor') : modelPath, { ...runtime, tokenizer: 'required', freezeDecodeWeights: false });
   const tokenizer = actorModel.tokenizer as Tokenizer;
   try {
     const loaders = await createRLDataLoaders(dataConfigFromSection(config.data), tokenizer, { cwd: io.cwd });
