@@ -4,6 +4,7 @@
  * resumes from a checkpoint when one applies, runs the loop, and closes loggers and checkpoints cleanly on
  * every exit path.
  */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { createKlController } from '../algos/index.js';
 import type { PpoTrainerConfig } from '../config/schema/ppo-trainer.js';
@@ -111,6 +112,11 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
       if (ctx.klController && state.kl_coef !== null) (ctx.klController as { value: number }).value = state.kl_coef;
       ctx.lossRng = Rng.fromState(state.loss_rng);
       io.stdout(`Resumed from ${resume.dir} (step ${startStep} of ${totalSteps}).\n`);
+      if (t.del_local_ckpt_after_load) {
+        // Everything is in memory now (verl's del_local_ckpt_after_load frees the disk).
+        rmSync(resume.dir, { recursive: true, force: true });
+        io.stdout(`Deleted ${resume.dir} after loading it (trainer.del_local_ckpt_after_load).\n`);
+      }
     }
 
     const loggers = createLoggers(t.logger, { runDir: o.runDir, projectName: t.project_name, experimentName: t.experiment_name, env: io.env, write: io.stdout });
