@@ -13,7 +13,7 @@ import { writeParquet } from '../../src/data/io/parquet-write.js';
 import { assignUids, uuid4 } from '../../src/data/uid.js';
 import { Rng } from '../../src/util/rng.js';
 import { ASCII, CharTokenizer } from './char-tokenizer.js';
-import { sharedFile } from './shared.js';
+import { sharedFixture } from '../support/shared.js';
 
 const tok = new CharTokenizer(ASCII);
 const opts = (o: Partial<DatasetOptions> = {}): DatasetOptions => ({
@@ -129,7 +129,7 @@ describe('RLDataset', () => {
     );
   });
 
-  const arith = sharedFile('fixtures/verl-arith/data/train.parquet');
+  const arith = sharedFixture('verl-arith/data/train.parquet');
   it.skipIf(arith === null)('loads verl-arith train.parquet with its character tokenizer', async () => {
     const ds = await RLDataset.load([arith as string], new CharTokenizer(), opts({ maxPromptLength: 16 }));
     expect(ds.length).toBe(800);
