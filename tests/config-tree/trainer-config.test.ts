@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
@@ -12,6 +11,7 @@ import { deriveBatchSizes } from '../../src/config/schema/batch-sizes.js';
 import { needsCritic, needsReference } from '../../src/config/schema/ppo-checks.js';
 import { ConfigValidationError } from '../../src/config/schema/validate.js';
 import { CONFIG_DIR } from '../support/composed-config.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const MICRO = [
@@ -23,7 +23,7 @@ const MICRO = [
 const load = (overrides: string[]) =>
   loadTrainerConfig({ configDir: CONFIG_DIR, configName: 'ppo_trainer', overrides, env: {}, cwd: ROOT, registryNames, algorithmNeeds });
 
-async function cli(argv: string[], cwd = mkdtempSync(join(tmpdir(), 'verlts-train-'))) {
+async function cli(argv: string[], cwd = makeTempDir('verlts-train-')) {
   const io = bufferIO({ cwd, env: {} });
   const code = await runCli(argv, io);
   return { code, out: io.out(), err: io.err(), cwd };
@@ -169,7 +169,7 @@ describe('verl-ts train', () => {
 
 describe('config errors through the CLI: exact messages, exit code 2, no stack trace', () => {
   it('malformed YAML names the file and line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verlts-bad-'));
+    const dir = makeTempDir('verlts-bad-');
     mkdirSync(join(dir, 'grp'));
     writeFileSync(join(dir, 'config.yaml'), 'defaults:\n  - grp: a\n  - _self_\nx: 1\n');
     writeFileSync(join(dir, 'grp/a.yaml'), 'y: [1, 2\nz: 3\n');
@@ -229,7 +229,7 @@ describe('verl-ts gen-reference', () => {
   });
 
   it('names stale files and leaves them alone with --check, then writes them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verlts-ref-'));
+    const dir = makeTempDir('verlts-ref-');
     writeFileSync(join(dir, 'app.yaml'), '# the app\nx: 1e-6\n');
     const stale = await cli(['gen-reference', '--check', '--config-path', dir], dir);
     expect(stale.code).toBe(1);

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RLDataset } from '../../src/data/dataset.js';
@@ -14,6 +12,7 @@ import { assignUids, uuid4 } from '../../src/data/uid.js';
 import { Rng } from '../../src/util/rng.js';
 import { ASCII, CharTokenizer } from './char-tokenizer.js';
 import { sharedFixture } from '../support/shared.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const tok = new CharTokenizer(ASCII);
 const opts = (o: Partial<DatasetOptions> = {}): DatasetOptions => ({
@@ -115,7 +114,7 @@ describe('RLDataset', () => {
   });
 
   it('reads files, names a missing prompt column and suggests the closest name', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verl-ts-ds-'));
+    const dir = makeTempDir('verl-ts-ds-');
     const f = join(dir, 'train.parquet');
     await writeParquet(f, [row('ab'), row('cd')]);
     const ds = await RLDataset.load([f, f], tok, opts(), { what: 'data.train_files' });
@@ -226,7 +225,7 @@ describe('data config', () => {
   });
 
   it('builds train and validation loaders as verl does', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verl-ts-dl-'));
+    const dir = makeTempDir('verl-ts-dl-');
     const f = join(dir, 'd.parquet');
     await writeParquet(f, Array.from({ length: 7 }, (_x, i) => row(String(i))));
     const cfg = { ...DATA_CONFIG_DEFAULTS, trainFiles: [f], valFiles: [f], trainBatchSize: 3, maxPromptLength: 4 };

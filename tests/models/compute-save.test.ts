@@ -1,13 +1,13 @@
 // Saving and reloading models, copies, and verl's own bf16 test model (skipped without ../shared).
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CausalLM, ValueModel, readSafetensorsFloat32 } from '../../src/models/index.js';
 import { FIX, engine, promptBatch, wholeSequences } from './compute-helpers.js';
 import { sharedFixture } from '../support/shared.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
-const tmp = () => join(mkdtempSync(join(tmpdir(), 'compute-save-')), 'out');
+const tmp = () => join(makeTempDir('compute-save-'), 'out');
 const SEQS = wholeSequences([[3, 4, 5, 6, 7], [8, 9]]);
 
 describe('save / load', () => {
