@@ -33,7 +33,7 @@ describe('quickstart (the embedded default)', () => {
     expect(train.columns).toEqual(['data_source', 'prompt', 'ability', 'reward_model', 'extra_info']);
   });
 
-  it('is reproduced byte for byte by init-model and data digit_completion', async () => {
+  it("regression guard: the committed example is reproduced byte for byte by init-model and data digit_completion (the project's own RNG and writers)", async () => {
     const out = makeTempDir('verlts-qs-');
     const cli = (argv: string[]) => runCli(argv, bufferIO({ cwd: out, env: {} }));
     expect(await cli(['data', 'digit_completion', '--local_save_dir', join(out, 'data')])).toBe(0);

@@ -220,7 +220,7 @@ describe('config errors through the CLI: exact messages, exit code 2, no stack t
 });
 
 describe('verl-ts gen-reference', () => {
-  it('the committed reference snapshots are up to date', () => {
+  it("regression guard: the committed _generated_*.yaml (the project's own snapshots) are up to date", () => {
     // A fresh process, as a user runs it: registries hold the built-in names only (other tests load plugins).
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/verl-ts'), 'gen-reference', '--check'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stderr).toBe('');

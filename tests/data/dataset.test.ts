@@ -75,7 +75,7 @@ describe('RLDataset', () => {
     expect(lines.at(-1)).toBe('filter dataset len: 2 (dropped 2 prompts longer than 8 tokens)');
   });
 
-  it('keeps the first max_samples rows, or a seeded random choice when shuffling', () => {
+  it("keeps the first max_samples rows, or a seeded random choice when shuffling (regression guard: the choice is the project's own Rng permutation)", () => {
     const rows = Array.from({ length: 10 }, (_x, i) => row(String(i)));
     const first = RLDataset.fromRows(rows, tok, opts({ maxSamples: 3 }));
     expect([0, 1, 2].map((i) => first.get(i).fields.raw_prompt)).toEqual([0, 1, 2].map((i) => [{ role: 'user', content: String(i) }]));
@@ -174,7 +174,7 @@ describe('StatefulDataLoader', () => {
     expect(take(ids({ batchSize: 4, shuffle: false, dropLast: false })).at(-1)).toEqual([8, 9]);
   });
 
-  it('draws a new order every epoch', () => {
+  it("draws a new order every epoch (regression guard: the order is the project's own Rng permutation)", () => {
     const l = ids({ batchSize: 5, shuffle: true, dropLast: true });
     const e0 = take(l).flat();
     const e1 = take(l).flat();
