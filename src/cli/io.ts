@@ -5,6 +5,10 @@ export interface CliIO {
   /** Working directory for relative paths (defaults to process.cwd()). */
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** stderr is an interactive terminal (progress bars instead of plain lines). */
+  isTTY?: boolean;
+  /** The process belongs to this command: it may install SIGINT/SIGTERM handlers. */
+  ownsProcess?: boolean;
 }
 
 /**
@@ -28,6 +32,8 @@ export function processIO(): CliIO {
     stderr: pipeSafeWriter(process.stderr),
     cwd: process.cwd(),
     env: process.env,
+    isTTY: process.stderr.isTTY === true,
+    ownsProcess: true,
   };
 }
 

@@ -15,13 +15,10 @@ import { loadTrainerConfig } from '../config/validate-config.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import type { CliCommand } from './command.js';
-import { configArgs, withConfigArgs } from './config-args.js';
+import { configArgs, overridesArg, withConfigArgs } from './config-args.js';
 import type { ConfigArgs } from './config-args.js';
 import type { CliIO } from './io.js';
 import { algorithmNeeds, registryNames } from './registry-names.js';
-
-/** Exit code of a job that validated but could not train because this version has no training loop. */
-export const EXIT_TRAINING_UNAVAILABLE = 3;
 
 /** One validated training job, ready for the trainer. */
 export interface TrainJob {
@@ -67,14 +64,16 @@ async function prepareJob(base: ConfigArgs, overrides: string[], io: CliIO, now:
   return { config: loaded.config, runDir, warnings: loaded.warnings };
 }
 
-/** Hand a validated job to the trainer. */
+/** Hand a validated job to the trainer; 0 when it finished, 130/143 when a signal stopped it after a checkpoint. */
 async function runJob(job: TrainJob, io: CliIO): Promise<number> {
   io.stdout(formatBatchSizes(job.config, deriveBatchSizes(job.config, algorithmNeeds)));
-  io.stderr(
-    `verl-ts train: training is not available yet in this version of verl-ts. The config is valid and was ` +
-      `saved to ${path.join(job.runDir, '.hydra')}; nothing was trained.\n`,
-  );
-  return EXIT_TRAINING_UNAVAILABLE;
+  const { runTraining, formatSummary, SIGNAL_EXIT_CODES } = await import('../trainer/index.js');
+  const summary = await runTraining(job.config, {
+    runDir: job.runDir,
+    io: { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd, isTTY: io.isTTY, handleSignals: io.ownsProcess },
+  });
+  io.stdout(formatSummary(summary));
+  return summary.interruptedBy ? (SIGNAL_EXIT_CODES[summary.interruptedBy] ?? 130) : 0;
 }
 
 async function runSingle(base: ConfigArgs, io: CliIO): Promise<number> {
@@ -121,6 +120,20 @@ async function runSweep(base: ConfigArgs, io: CliIO): Promise<number> {
   return outcomes.reduce((worst, o) => Math.max(worst, o.code), 0);
 }
 
+/** Keys whose presence on the command line means "my own model or data", so verl's ppo_trainer defaults apply. */
+const OWN_RUN_KEYS = ['actor_rollout_ref.model.path', 'data.train_files', 'data.val_files'];
+
+/**
+ * The primary config of `train` when none is named: the embedded quickstart (tiny Llama on digit completion)
+ * unless the command line points at the user's own model or data, in which case verl's ppo_trainer defaults
+ * apply exactly as in verl's main_ppo. --config-name always wins.
+ */
+export function defaultTrainConfigName(args: Record<string, unknown>, overrides: readonly string[]): string {
+  if (args['config-name'] !== undefined || args['config-path'] !== undefined) return 'ppo_trainer';
+  const own = overrides.some((o) => OWN_RUN_KEYS.some((k) => o.replace(/^\+{1,2}/, '').startsWith(`${k}=`)));
+  return own ? 'ppo_trainer' : 'quickstart';
+}
+
 export const trainCommand: CliCommand = {
   name: 'train',
   usage: 'train [overrides..]',
@@ -131,14 +144,18 @@ export const trainCommand: CliCommand = {
     ['$0 train -m actor_rollout_ref.actor.optim.lr=1e-6,5e-6 data.seed=range(1,3)', 'a sweep of 4 jobs'],
   ],
   build: (y: Argv) =>
-    withConfigArgs(y, 'ppo_trainer').option('multirun', {
+    withConfigArgs(y, 'quickstart, or ppo_trainer when your own model/data are set').option('multirun', {
       alias: 'm',
       type: 'boolean',
       default: false,
       describe: 'run every combination of sweep overrides (a,b / range() / choice()) as its own job',
     }),
   run: async (args, io) => {
-    const base = configArgs(args, io.cwd, 'ppo_trainer');
+    const name = defaultTrainConfigName(args, overridesArg(args.overrides));
+    const base = configArgs(args, io.cwd, name);
+    if (args['config-name'] === undefined && name === 'quickstart') {
+      io.stderr('verl-ts train: no --config-name and no model/data of your own: training the embedded quickstart (config/quickstart.yaml). Name a config or set actor_rollout_ref.model.path and data.train_files for verl\'s ppo_trainer defaults.\n');
+    }
     return args.multirun === true ? runSweep(base, io) : runSingle(base, io);
   },
 };

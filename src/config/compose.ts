@@ -20,6 +20,7 @@ import { isHydraOverride, isSweepOverride, keyElement, overrideValue } from './o
 import type { PyValue } from './python/value.js';
 import { isContainerValue, PyDict, pyStr } from './python/value.js';
 import './resolvers/builtin.js';
+import './resolvers/package-assets.js';
 
 /** The Hydra release whose behaviour verl-ts reproduces (reported as hydra.runtime.version). */
 export const HYDRA_VERSION = '1.3.2';
