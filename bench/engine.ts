@@ -17,6 +17,10 @@ import {
   type Tensor,
   type TensorValue,
 } from '../src/engine/index.js';
+import { fullAttention } from '../src/models/compute/attention.js';
+import { swigluMlp } from '../src/models/compute/decoder.js';
+import { differentiable } from '../src/models/compute/primitives.js';
+import { parseHfConfig, presetConfig } from '../src/models/index.js';
 import { Rng } from '../src/util/rng.js';
 
 const args = process.argv.slice(2);
@@ -134,22 +138,18 @@ function buildModel(): Model {
   const pos = g.input('position_ids', 'int64', ['B', 'T']);
   const targets = g.input('targets', 'int64', ['B', 'T']);
   const inv = Float32Array.from({ length: D / 2 }, (_, i) => 1 / 10000 ** ((2 * i) / D));
-  const rope = nn.ropeTables(pos, g.constant({ dtype: 'float32', dims: [D / 2], values: inv }));
-  const causal = nn.causalMask(mask, 'T');
+  // The models' attention and MLP blocks over these hand-made parameters (only the head geometry of the spec matters).
+  const spec = parseHfConfig({ ...presetConfig('llama'), vocab_size: V, hidden_size: H, intermediate_size: I, num_attention_heads: NH, num_key_value_heads: KV, head_dim: D });
+  const rotary = differentiable.rotary(pos, g.constant({ dtype: 'float32', dims: [D / 2], values: inv }), 1);
+  const attend = fullAttention({ spec, params: {}, ops: differentiable }, rotary, nn.causalMask(mask, 'T'));
   let h = nn.embedding(w.embed, ids);
   const layerInputs = new Set<Tensor>();
   for (let l = 0; l < layers; l++) {
     layerInputs.add(h);
     h = g.withScope(`l${l}`, () => {
-      const a = nn.selfAttention(nn.rmsNorm(h, w[`l${l}.ln1`], 1e-6), { q: w[`l${l}.q`], k: w[`l${l}.k`], v: w[`l${l}.v`], o: w[`l${l}.o`] }, {
-        numHeads: NH,
-        numKvHeads: KV,
-        headDim: D,
-        rope,
-        mask: causal,
-      });
+      const a = attend(nn.rmsNorm(h, w[`l${l}.ln1`], 1e-6), { q: w[`l${l}.q`], k: w[`l${l}.k`], v: w[`l${l}.v`], o: w[`l${l}.o`] }, l);
       const r = g.add(h, a);
-      return g.add(r, nn.swigluMlp(nn.rmsNorm(r, w[`l${l}.ln2`], 1e-6), { gate: w[`l${l}.gate`], up: w[`l${l}.up`], down: w[`l${l}.down`] }));
+      return g.add(r, swigluMlp(differentiable, nn.rmsNorm(r, w[`l${l}.ln2`], 1e-6), { gate: w[`l${l}.gate`], up: w[`l${l}.up`], down: w[`l${l}.down`] }));
     });
   }
   const logits = nn.linear(nn.rmsNorm(h, w.norm, 1e-6), w.lm_head);

@@ -5,7 +5,7 @@
 import type { Argv } from 'yargs';
 import { evaluationSchema } from '../config/schema/evaluation.js';
 import { loadConfig } from '../config/validate-config.js';
-import { evaluationConfigFromSection, runEvaluation } from '../reward/evaluate.js';
+import { evaluationConfigFromSection, runEvaluation } from '../trainer/jobs/evaluate.js';
 import type { CliCommand } from './command.js';
 import { configArgs, withConfigArgs } from './config-args.js';
 import { registryNames } from './registry-names.js';

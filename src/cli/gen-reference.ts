@@ -12,6 +12,7 @@ import type { Schema } from '../config/schema/dsl.js';
 import { evaluationSchema } from '../config/schema/evaluation.js';
 import { generationSchema } from '../config/schema/generation.js';
 import { ppoTrainerSchema } from '../config/schema/ppo-trainer.js';
+import { sftTrainerSchema } from '../config/schema/sft-trainer.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import type { CliCommand } from './command.js';
 import { defaultConfigDir, stringArg } from './config-args.js';
@@ -25,6 +26,7 @@ const PUBLISHED_SCHEMAS: Record<string, Schema<unknown>> = {
   ppo_trainer: ppoTrainerSchema,
   evaluation: evaluationSchema,
   generation: generationSchema,
+  sft_trainer: sftTrainerSchema,
 };
 
 /** Primary configs: the top-level .yaml files of the config directory (groups live in sub-folders). */

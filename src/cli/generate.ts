@@ -1,11 +1,11 @@
 /**
  * `verl-ts generate [overrides..]` (verl's main_generation): compose config/generation.yaml with Hydra
- * overrides, validate it, and run models/jobs/generation.ts.
+ * overrides, validate it, and run trainer/jobs/generation.ts.
  */
 import type { Argv } from 'yargs';
 import { loadConfig } from '../config/validate-config.js';
 import { generationSchema } from '../config/schema/generation.js';
-import { generationConfigFromSection, runGeneration } from '../models/jobs/generation.js';
+import { generationConfigFromSection, runGeneration } from '../trainer/jobs/generation.js';
 import type { CliCommand } from './command.js';
 import { configArgs, withConfigArgs } from './config-args.js';
 import { registryNames } from './registry-names.js';

@@ -1,13 +1,83 @@
-import yargs from 'yargs';
 import { readFileSync } from 'node:fs';
-import { commandsFor } from './commands.js';
+import type { Argv } from 'yargs';
+import type { CliCommand } from './command.js';
+import { commands, namedCommand } from './commands.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 import { UserError } from '../util/errors.js';
+import { closestNames } from '../util/suggest.js';
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/** What yargs 18 reports of its declared options (`getOptions`, missing from @types/yargs 17). */
+interface DeclaredOptions {
+  key: Record<string, unknown>;
+  alias: Record<string, string[]>;
+}
+
+function declaredOptions(y: Argv): DeclaredOptions {
+  return (y as unknown as { getOptions: () => DeclaredOptions }).getOptions();
+}
+
+/** Let every `--a_b` flag also be spelled `--a-b` and the other way round (verl's scripts use `_`). */
+function withBothSpellings(y: Argv): Argv {
+  const declared = Object.keys(declaredOptions(y).key);
+  let out = y;
+  for (const name of declared) {
+    const other = name.includes('_') ? name.replace(/_/g, '-') : name.replace(/-/g, '_');
+    if (other !== name && !declared.includes(other)) out = out.alias(name, other);
+  }
+  return out;
+}
+
+/** The flags (and aliases) a yargs instance knows, for did-you-mean on an unknown one. */
+function knownFlags(y: Argv): string[] {
+  const options = declaredOptions(y);
+  return [...Object.keys(options.key), ...Object.values(options.alias).flat()].filter((k) => !/[A-Z]/.test(k));
+}
+
+/** yargs' "Unknown argument(s): x, y" with the closest command or flag for each. */
+function withSuggestions(message: string, y: Argv): string {
+  const m = /^Unknown (arguments?|commands?): (.+)$/.exec(message);
+  if (!m) return message;
+  const kind = m[1].startsWith('command') ? 'command' : 'argument';
+  const flags = knownFlags(y);
+  // yargs also reports the camelCase copy of an unknown --kebab-flag; one line per flag is enough.
+  const hints = m[2].split(', ').filter((word) => !/[A-Z]/.test(word)).map((word) => {
+    const close = closestNames(word, Object.keys(commands), 1)[0];
+    if (close !== undefined && !word.includes('.')) return `Unknown command: ${word}. Did you mean '${close}'?`;
+    const flag = kind === 'command' ? undefined : closestNames(word, flags, 1)[0];
+    return `Unknown ${kind}: ${word}${flag === undefined ? '' : `. Did you mean --${flag}?`}`;
+  });
+  return hints.join('\n');
+}
+
+const SYNOPSIS = '$0 <command> [overrides..] [options]\n\nRL post-training for causal LMs with verl-compatible configs.';
+
+/** `verl-ts --help`: the command list from the summaries, rendered without loading yargs or any command. */
+function topLevelHelp(): string {
+  const rows = Object.values(commands).map((c) => [`verl-ts ${c.usage}`, c.describe]);
+  const width = Math.max(...rows.map(([u]) => u.length));
+  const options = [
+    ['-V, --version', 'Show version number'],
+    ['-h, --help', 'Show help'],
+  ];
+  const list = (items: string[][], w: number) => items.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`).join('\n');
+  return [
+    SYNOPSIS.replace('$0', 'verl-ts'),
+    '',
+    'Commands:',
+    list(rows, width),
+    '',
+    'Options:',
+    list(options, width),
+    '',
+    'Run `verl-ts <command> --help` for a command\'s options and examples.',
+    '',
+  ].join('\n');
 }
 
 /**
@@ -15,10 +85,22 @@ export function packageVersion(): string {
  * a UserError prints its message (no stack) and maps to its exit code.
  */
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
+  // The version and the command list need nothing else: answered before loading the argument parser.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    io.stdout(topLevelHelp());
+    return 0;
+  }
+  const { default: yargs } = await import('yargs');
+  const name = namedCommand(argv);
+  const loaded: CliCommand | undefined = name === undefined ? undefined : await commands[name].load();
   let exitCode = 0;
   let y = yargs(argv)
     .scriptName('verl-ts')
-    .usage('$0 <command> [overrides..] [options]\n\nRL post-training for causal LMs with verl-compatible configs.')
+    .usage(SYNOPSIS)
     .parserConfiguration({ 'parse-positional-numbers': false, 'parse-numbers': false, 'boolean-negation': false })
     .version(packageVersion())
     .alias('version', 'V')
@@ -31,21 +113,30 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UserError(msg, { exitCode: 2 });
+      throw new UserError(withSuggestions(msg, y), { exitCode: 2 });
     });
-  for (const cmd of await commandsFor(argv)) {
-    y = y.command(
-      cmd.usage,
-      cmd.describe,
-      (b) => {
-        let built = cmd.build(b);
-        for (const [ex, desc] of cmd.examples ?? []) built = built.example(ex, desc);
-        return built;
-      },
-      async (args) => {
-        exitCode = await cmd.run(args as Record<string, unknown>, io);
-      },
-    );
+  for (const [commandName, summary] of Object.entries(commands)) {
+    if (loaded && commandName === name) {
+      const cmd = loaded;
+      y = y.command(
+        cmd.usage,
+        cmd.describe,
+        (b) => {
+          let built = withBothSpellings(cmd.build(b));
+          for (const [ex, desc] of cmd.examples ?? []) built = built.example(ex, desc);
+          return built.fail((msg, err) => {
+            if (err) throw err;
+            throw new UserError(withSuggestions(msg, built), { exitCode: 2 });
+          });
+        },
+        async (args) => {
+          exitCode = await cmd.run(args as Record<string, unknown>, io);
+        },
+      );
+    } else {
+      // Listed in the help; never run, since argv does not name it.
+      y = y.command(summary.usage, summary.describe);
+    }
   }
   try {
     await y.parseAsync(argv, {}, (err, _parsed, output) => {
@@ -60,3 +151,4 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   }
   return exitCode;
 }
+

@@ -1,10 +1,10 @@
-/** `verl-ts score`: per-token log-probs of a JSONL file of sequences (argument mapping onto models/jobs/score-file.ts). */
+/** `verl-ts score`: per-token log-probs of a JSONL file of sequences (argument mapping onto trainer/jobs/score-file.ts). */
 import { resolve } from 'node:path';
 import type { CliCommand } from './command.js';
 import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CausalLM } from '../models/compute/causal-lm.js';
-import { scoreFile } from '../models/jobs/score-file.js';
+import { scoreFile } from '../trainer/jobs/score-file.js';
 
 function positiveNumber(value: unknown, flag: string, integer: boolean): number {
   const n = typeof value === 'number' ? value : Number(value);

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { HydraCompactError, PyError, publicErrors } from './errors.js';
 import { applyConfigOverrides } from './hydra/apply-overrides.js';
+import type { OverrideProblem } from './hydra/apply-overrides.js';
 import type { ResultDefault } from './hydra/defaults-tree.js';
 import { buildDefaultsList } from './hydra/defaults-tree.js';
 import type { ConfigSource } from './hydra/repository.js';
@@ -46,6 +47,11 @@ export interface ComposeOptions {
   mode?: 'RUN' | 'MULTIRUN';
   /** Job identity for multirun jobs (hydra.job.num / hydra.job.id). */
   job?: { num?: number; id?: string };
+  /**
+   * Report each config override that fails (an unknown key, a type clash) here and carry on without it,
+   * instead of stopping at the first as Hydra does.
+   */
+  onOverrideProblem?: (problem: OverrideProblem) => void;
   /** Word sweep-rejection hints for a shell (`key=\'a,b\'`, the CLI default) or for code (`key='a,b'`). */
   fromShell?: boolean;
 }
@@ -253,7 +259,7 @@ function composeImpl(options: ComposeOptions): ComposeResult {
   };
   const cfg = mergeDefaults(repo, defaultsList.defaults, context);
   cfg.flags.struct = true;
-  applyConfigOverrides(cfg, defaultsList.configOverrides);
+  applyConfigOverrides(cfg, defaultsList.configOverrides, options.onOverrideProblem);
   fillHydraNode(cfg, parsed, defaultsList.knownChoices, options, repo, cwd);
 
   const full = deepCopy(cfg);

@@ -32,8 +32,8 @@ export {
 } from './node.js';
 export type { FlatEntry, PlainOptions, PlainValue } from './views.js';
 export { flatten, formatSource, plainToYaml, resolveAll, selectNode, toPlain, toYaml } from './views.js';
-export type { RenderOptions } from './print.js';
-export { renderConfig } from './print.js';
+export type { CfgView, RenderOptions } from './print.js';
+export { cfgView, renderConfig } from './print.js';
 export type { ExpandSweepsOptions } from './overrides/sweep.js';
 export { expandSweeps } from './overrides/sweep.js';
 export type { ResolverContext, ResolverFn, ResolverOptions, ResolverResult } from './resolvers/registry.js';
@@ -42,3 +42,4 @@ export { EMULATED_PYTHON_VERSION } from './resolvers/builtin.js';
 export type { PyValue } from './python/value.js';
 export { PyDict } from './python/value.js';
 export type { ResultDefault } from './hydra/defaults-tree.js';
+export type { OverrideProblem } from './hydra/apply-overrides.js';

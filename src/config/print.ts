@@ -4,7 +4,9 @@
  */
 import { ConfigError } from '../util/errors.js';
 import { publicErrors } from './errors.js';
+import type { ComposeResult } from './compose.js';
 import type { ConfigNode, DictNode } from './node.js';
+import { createDict, deepCopy, dictChildren, dictDelete, dictSet } from './node.js';
 import { omegaSelect } from './omega/resolve.js';
 import { pyStr } from './python/value.js';
 import { flatten, resolveAll, toYaml } from './views.js';
@@ -55,4 +57,25 @@ export function renderConfig(config: DictNode, options: RenderOptions = {}): str
     const subject = options.resolve ? resolveAll(selected) : selected;
     return header + toYaml(subject);
   });
+}
+
+/** What Hydra's `--cfg` prints: the job config, Hydra's own node, or both. */
+export type CfgView = 'job' | 'hydra' | 'all';
+
+/**
+ * The config Hydra's `--cfg VIEW` prints, as one dict: `job` is the job config; `hydra` is `{hydra: ...}`
+ * without the help texts (Hydra's sanitized hydra config); `all` is the hydra node followed by the job config.
+ */
+export function cfgView(composed: ComposeResult, view: CfgView): DictNode {
+  if (view === 'job') return composed.config;
+  const root = createDict();
+  if (composed.config.context) root.context = composed.config.context;
+  const hydra = deepCopy(composed.hydra, root);
+  if (view === 'hydra') {
+    dictDelete(hydra, 'help');
+    dictDelete(hydra, 'hydra_help');
+  }
+  dictSet(root, 'hydra', hydra);
+  if (view === 'all') for (const [key, child] of dictChildren(composed.config)) dictSet(root, key, deepCopy(child, root));
+  return root;
 }

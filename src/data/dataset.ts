@@ -4,7 +4,7 @@
  * than max_prompt_length, and tokenises every prompt once at load time so that a bad row fails at start-up
  * with its file and row number rather than mid-training.
  */
-import type { ChatMessage, Tokenizer } from '../models/tokenizer/types.js';
+import type { ChatMessage, Tokenizer } from './tokenizer.js';
 import { InputError, ConfigError, errorMessage } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { Rng } from '../util/rng.js';
@@ -35,6 +35,11 @@ export interface LoadOptions {
   what?: string;
   /** Progress lines ("dataset len: N"). */
   log?: (line: string) => void;
+  /**
+   * The message for a prompt of `tokens` tokens over maxPromptLength with truncation=error, for callers whose
+   * limit has another config key (default: names data.max_prompt_length and data.filter_overlong_prompts).
+   */
+  describeOverlong?: (where: string, tokens: number) => string;
 }
 
 /** Where a row came from, for error messages. */
@@ -160,12 +165,14 @@ export class RLDataset {
         dropped++;
         continue;
       }
+      if (rendered.ids.length === 0) throw new InputError(`${where}: the chat template gave an empty prompt`);
       if (rendered.ids.length > options.maxPromptLength && options.truncation === 'error') {
         const ds = rows[i].data_source;
         throw new InputError(
-          `${where}${typeof ds === 'string' ? ` (data_source '${ds}')` : ''}: prompt is ${rendered.ids.length} tokens, ` +
-            `longer than data.max_prompt_length=${options.maxPromptLength} with data.truncation=error ` +
-            `(set data.truncation to left, right or middle, or data.filter_overlong_prompts=true to drop such prompts)`,
+          load.describeOverlong?.(where, rendered.ids.length) ??
+            `${where}${typeof ds === 'string' ? ` (data_source '${ds}')` : ''}: prompt is ${rendered.ids.length} tokens, ` +
+              `longer than data.max_prompt_length=${options.maxPromptLength} with data.truncation=error ` +
+              `(set data.truncation to left, right or middle, or data.filter_overlong_prompts=true to drop such prompts)`,
         );
       }
       items.push({

@@ -8,6 +8,7 @@ export { DATA_CONFIG_DEFAULTS, DEFAULT_DATA_SEED, TRUNCATIONS, dataConfigFromSec
 export type { DataConfig, Truncation } from './config.js';
 export { RLDataset, asMessages, describeSource } from './dataset.js';
 export type { DatasetOptions, LoadOptions, PromptSample, RowSource } from './dataset.js';
+export type { ChatMessage, ChatTemplateOptions, DecodeOptions, EncodeOptions, Tokenizer } from './tokenizer.js';
 export { leftPad, padTokenId, positionIdsFromMask, renderPrompt, truncateIds } from './prompt.js';
 export type { PaddedPrompt, PromptTokens } from './prompt.js';
 export { collatePrompts } from './collate.js';

@@ -3,7 +3,7 @@
  * data.seed when data.shuffle, drop_last) and the validation loader (val_batch_size or the whole set,
  * data.validation_shuffle, keeps the last batch).
  */
-import type { Tokenizer } from '../models/tokenizer/types.js';
+import type { Tokenizer } from './tokenizer.js';
 import { collatePrompts } from './collate.js';
 import type { DataConfig } from './config.js';
 import { DEFAULT_DATA_SEED } from './config.js';

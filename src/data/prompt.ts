@@ -3,7 +3,7 @@
  * generation prompt, encode without special tokens, truncate per data.truncation, left-pad to
  * max_prompt_length; position ids are verl's clip(cumsum(mask) − 1, 0).
  */
-import type { ChatMessage, Tokenizer } from '../models/tokenizer/types.js';
+import type { ChatMessage, Tokenizer } from './tokenizer.js';
 import type { Truncation } from './config.js';
 
 export interface PromptTokens {

@@ -1,3 +1,4 @@
+/** Typed ONNX attributes and constant-tensor data for the graph builder. */
 import type { DType } from './dtype.js';
 import type { Dim } from './dims.js';
 

@@ -1,3 +1,4 @@
+/** Readable graph listings, and the VERLTS_DUMP_GRAPHS hook that writes every compiled graph to disk. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-write.js';

@@ -1,3 +1,4 @@
+/** The engine's user-facing errors: graph construction, run feeds, device setup. */
 import { UserError } from '../util/errors.js';
 
 /** A graph could not be built: wrong shapes or dtypes, an unknown op, a missing gradient rule. */

@@ -1,3 +1,4 @@
+/** Gradient checking: backward-graph gradients against central finite differences. */
 import { type SavePolicy, grad } from './autodiff.js';
 import type { FloatArray } from './dtype.js';
 import { GraphBuildError } from './errors.js';

@@ -1,3 +1,4 @@
+/** The typed graph builder: symbolic tensors, nodes with inferred shapes, inputs, params, constants and outputs. */
 import { attr, type Attrs, type ConstData, type TensorType } from './attrs.js';
 import { type Dim, dimAdd, dimDiv, dimEq, dimMul, dimTerms, formatShape, isSymbolName, normDim } from './dims.js';
 import { type DType, isFloat } from './dtype.js';

@@ -13,7 +13,7 @@ export { registerOp, registerOps, registeredOps, getOpSpec, type OpSpec, type Op
 export { grad, type GradOptions, type GradResult, type SavePolicy, upstreamName, gradientName } from './autodiff.js';
 export { serializeGraph, IR_VERSION } from './onnx/serialize.js';
 export { dumpGraph } from './dump.js';
-export { Engine, CompiledGraph, type EngineOptions, type RunOptions, type TensorValue, type Feed, type Device, yieldToEventLoop } from './runtime/session.js';
+export { Engine, CompiledGraph, type EngineOptions, type RunOptions, type TensorValue, type Feed, type Device, yieldToEventLoop, engineRunStats } from './runtime/session.js';
 export { ParameterStore, type Parameter } from './runtime/params.js';
 export { GradRunner, type Tape, type ForwardResult } from './runtime/grad-runner.js';
 export { checkGradients, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './fd.js';

@@ -1,6 +1,7 @@
 /**
- * Hugging Face model I/O without the tensor engine: what the compute graphs (part 2) build on.
- * See docs/models.md.
+ * Public API of verl-ts models: Hugging Face checkpoints (safetensors, config.json, generation_config.json) and
+ * tokenizers, the decoder blocks and graphs on the tensor engine, the policy (CausalLM) and critic (ValueModel)
+ * with gradients, sampling and the KV-cache rollout, random initialisation. See docs/models.md.
  */
 export { SafetensorsFile, withSafetensorsFile, readSafetensorsFloat32, type TensorInfo, type Float32Tensor } from './safetensors/reader.js';
 export { writeSafetensors, safetensorsHeaderBytes, type TensorToWrite, type WriteSafetensorsOptions } from './safetensors/writer.js';
@@ -40,8 +41,11 @@ export { type SequenceBatch, sequenceBatchFromBatch, batchPositionIds, checkSequ
 export { KvDecoder, type PromptRows, type TokenChoice, type StepOutput } from './compute/kv-decoder.js';
 export { KvCache, type KvCacheShape } from './compute/kv-cache.js';
 export { buildTokenStatsGraph, buildValueGraph, buildDecodeGraph, IO as GRAPH_IO, type TokenStatsGraphOptions } from './compute/graphs.js';
-export type { ComputeDtype } from './compute/decoder.js';
+export {
+  swigluMlp, decoderStack, attentionWeights, attentionShape,
+  type ComputeDtype, type DecoderContext, type Attend, type AttentionWeights, type AttentionShape, type MlpWeights,
+} from './compute/decoder.js';
+export { fullAttention, cachedAttention, projectQkv, mergeHeads, type PastKv, type KvSink } from './compute/attention.js';
+export { differentiable, fused, type Primitives, type Rotary } from './compute/primitives.js';
 export { generateSequences, stopTokens, tokenChoiceMode, ROLLOUT_LOG_PROB_PAD } from './rollout/generate.js';
 export { rolloutOptionsFromConfig, checkRolloutOptions, samplingParamsOf, type RolloutOptions } from './rollout/options.js';
-export { runGeneration, generationConfigFromSection, OUTPUT_EXTENSIONS, type GenerationJobConfig, type GenerationJobIO, type GenerationJobResult } from './jobs/generation.js';
-export { scoreFile, readScoreInput, parseScoreLine, LENGTH_BUCKET, type ScoreFileOptions } from './jobs/score-file.js';

@@ -7,7 +7,7 @@
  * verl-ts additions: custom_reward_function.on_error (raise | zero) and custom_reward_function.timeout_s.
  */
 import type { CustomRewardFunctionSection, DataSection, RewardModelSection } from '../config/schema/sections.js';
-import type { Tokenizer } from '../models/tokenizer/types.js';
+import type { Tokenizer } from '../data/tokenizer.js';
 import { ConfigError } from '../util/errors.js';
 import { createRewardManager } from './managers/registry.js';
 import type { OverlongBufferConfig, RewardManager } from './managers/types.js';

@@ -1,4 +1,4 @@
-/** Public API of verl-ts rewards: rule-based scorers, custom reward functions, reward managers, evaluation. */
+/** Public API of verl-ts rewards: rule-based scorers, custom reward functions, reward managers. */
 export type {
   BatchComputeScoreFn,
   ComputeScoreFn,
@@ -17,7 +17,8 @@ export { defaultComputeScore, findScorer, knownDataSources, registerScorer } fro
 export type { ScorerEntry } from './default-score.js';
 export { gsm8kScore, extractGsm8kSolution } from './scorers/gsm8k.js';
 export type { Gsm8kMethod, Gsm8kParams } from './scorers/gsm8k.js';
-export { isEquiv, lastBoxedOnlyString, mathScore, removeBoxed, stripString } from './scorers/math.js';
+export { isEquiv, mathScore, stripString } from './scorers/math.js';
+export { lastBoxedOnlyString, removeBoxed } from '../tasks/boxed-answer.js';
 export { isCorrectMinerva, isCorrectStrictBox, mathDapoScore, normalizeFinalAnswer } from './scorers/math-dapo.js';
 export type { MathDapoParams, MathDapoResult } from './scorers/math-dapo.js';
 export {
@@ -28,7 +29,8 @@ export {
 } from './scorers/countdown.js';
 export type { CountdownGroundTruth, CountdownParams } from './scorers/countdown.js';
 export { evalPythonArithmetic } from './scorers/python-arith.js';
-export { digitCompletionAnswer, digitCompletionScore, parseDigitPrompt } from './scorers/digit-completion.js';
+export { digitCompletionScore } from './scorers/digit-completion.js';
+export { digitCompletionAnswer, parseDigitPrompt } from '../tasks/digit-completion.js';
 export { DEFAULT_SCORING_FUNCTION, invokeScoringFunction, loadCustomRewardFunction } from './scoring-function.js';
 export type { CustomRewardFunctionConfig, ScoringFunction } from './scoring-function.js';
 export { mapLimit, scoreBatchCall, scoreSample } from './invoke.js';
@@ -46,5 +48,3 @@ export type {
 export { loadRewardManager, rewardConfigFromSections } from './from-config.js';
 export type { RewardSections } from './from-config.js';
 export type { RewardConfig } from './from-config.js';
-export { evaluationConfigFromSection, passAtK, runEvaluation } from './evaluate.js';
-export type { DataSourceSummary, EvaluationConfig, EvaluationIO, EvaluationSummary } from './evaluate.js';

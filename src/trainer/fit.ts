@@ -5,6 +5,7 @@
  * registries' declarations (ctx.needs) and the config.
  */
 import type { Batch } from '../data/batch.js';
+import { engineRunStats } from '../engine/index.js';
 import { throwIfNonFinite, NonFiniteGuard } from './guard.js';
 import { dataMetrics, cpuMemoryMetrics, throughputMetrics, timingMetrics, varianceProxyMetrics } from './metrics.js';
 import * as phase from './phases.js';
@@ -73,6 +74,7 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
     const timer = new StepTimer();
     const metrics: Metrics = {};
     const stepStart = performance.now();
+    const engineStart = engineRunStats.seconds;
 
     let batch = await timer.time('gen', () => phase.generate(ctx, prompts, step));
     if (ctx.needs.estimator.baselineRollout) batch = await timer.time('gen_max', () => phase.baselineRollout(ctx, prompts, batch, step));
@@ -84,9 +86,11 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
     const rewarded = await timer.time('reward', () => phase.reward(ctx, batch));
     batch = rewarded.batch;
     Object.assign(metrics, rewarded.metrics);
-    const old = await timer.time('old_log_prob', () => phase.oldLogProbs(ctx, batch));
-    batch = old.batch;
-    Object.assign(metrics, old.metrics);
+    if (ctx.needs.oldLogProbPass || ctx.needs.bypass) {
+      const old = await timer.time('old_log_prob', () => phase.oldLogProbs(ctx, batch));
+      batch = old.batch;
+      Object.assign(metrics, old.metrics);
+    }
     if (ctx.ref) batch = await timer.time('ref', () => phase.refLogProbs(ctx, batch));
     if (ctx.critic) batch = await timer.time('values', () => phase.values(ctx, batch));
     const adv = await timer.time('adv', () => phase.advantages(ctx, batch));
@@ -132,6 +136,7 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
       throughputMetrics(stepSeconds, batch),
       varianceProxyMetrics(batch, actorGradNorm),
       cpuMemoryMetrics(),
+      { 'perf/engine_s': engineRunStats.seconds - engineStart },
       { 'training/global_step': step, 'training/epoch': Math.floor((step - 1) / plan.stepsPerEpoch) },
     );
     io.log(metrics, step);

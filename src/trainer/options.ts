@@ -78,20 +78,30 @@ export interface RunNeeds {
   trainingEntropy: boolean;
   /** old_log_probs come from the rollout (bypass mode) instead of a scoring pass. */
   bypass: boolean;
+  /**
+   * The old-log-prob scoring pass runs. Skipped under verl's on-policy shortcut (one mini-batch, one epoch: the
+   * ratio is exactly 1) when nothing else reads old log-probs (estimator, KL in reward, rollout correction, Σπ²);
+   * actor/entropy then comes from the training pass.
+   */
+  oldLogProbPass: boolean;
 }
 
 export function runNeedsOf(cfg: PpoTrainerConfig): RunNeeds {
   const estimator = advantageEstimatorNeeds(cfg.algorithm.adv_estimator);
   const actor = cfg.actor_rollout_ref.actor;
   const bypass = cfg.algorithm.rollout_correction.bypass_mode;
+  const sumPiSquared = estimator.sumPiSquared || actor.calculate_sum_pi_squared;
+  const readsOld = estimator.oldLogProbs || sumPiSquared || cfg.algorithm.use_kl_in_reward || rolloutCorrectionOf(cfg) !== null;
+  const oldLogProbPass = !bypass && (readsOld || !isOnPolicy(cfg));
   return {
     estimator,
     critic: cfg.critic.enable ?? estimator.values,
     reference: actor.use_kl_loss || cfg.algorithm.use_kl_in_reward,
     rolloutLogProbs: cfg.actor_rollout_ref.rollout.calculate_log_probs || policyLossNeeds(policyLossName(cfg)).rolloutLogProbs,
-    sumPiSquared: estimator.sumPiSquared || actor.calculate_sum_pi_squared,
-    trainingEntropy: actor.entropy_coeff !== 0 || actor.calculate_entropy,
+    sumPiSquared,
+    trainingEntropy: actor.entropy_coeff !== 0 || actor.calculate_entropy || (!oldLogProbPass && !bypass),
     bypass,
+    oldLogProbPass,
   };
 }
 

@@ -101,6 +101,7 @@ export async function oldLogProbs(ctx: TrainingContext, batch: Batch): Promise<{
   if (ctx.needs.bypass) {
     return { batch: batch.withTensor('old_log_probs', batch.tensor('rollout_log_probs')), metrics };
   }
+  if (!ctx.needs.oldLogProbPass) return { batch, metrics };
   const scores = await ctx.actor.computeLogProbs(batch, { withEntropy: true, withSumPiSquared: ctx.needs.sumPiSquared }, oldLogProbBatching(ctx.config));
   let next = batch.withTensor('old_log_probs', scores.logProbs);
   const mask = matOf(batch, 'response_mask');

@@ -101,7 +101,7 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
 
     let startStep = 0;
     if (resume) {
-      const state = readTrainerState(path.join(resume.dir, 'trainer'));
+      const state = readTrainerState(path.join(resume.dir, 'trainer_state'));
       startStep = state.global_step;
       loaders.train.loadState(state.dataloader);
       actor.loadOptimizer(path.join(resume.dir, 'actor'));
@@ -123,7 +123,7 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
       const list: CheckpointPart[] = [{ name: 'actor', maxToKeep: t.max_actor_ckpt_to_keep, save: (dir) => actor.save(dir) }];
       if (critic) list.push({ name: 'critic', maxToKeep: t.max_critic_ckpt_to_keep, save: (dir) => (critic as CriticWorker).save(dir) });
       list.push({
-        name: 'trainer',
+        name: 'trainer_state',
         kind: 'state',
         save: async (dir) => {
           const state: TrainerState = {

@@ -5,7 +5,7 @@
  * never see the difference — only the work shrinks.
  */
 import type { Batch } from '../data/batch.js';
-import { Tensor } from '../data/tensor.js';
+import type { Tensor } from '../data/tensor.js';
 import type { FloatArray } from '../engine/index.js';
 import { sequenceBatchFromBatch, type SequenceBatch } from '../models/index.js';
 

@@ -21,7 +21,7 @@ describe('quickstart (the embedded default)', () => {
     const { config } = await loadTrainerConfig({ configDir: CONFIG_DIR, configName: 'quickstart', overrides: [], env: {}, cwd: ROOT, registryNames, algorithmNeeds });
     expect(config.algorithm.adv_estimator).toBe('grpo');
     expect(needsCritic(config, algorithmNeeds)).toBe(false);
-    expect(config.actor_rollout_ref.model.path).toBe('examples/digit_completion/model');
+    expect(config.actor_rollout_ref.model.path).toBe(join(ROOT, 'examples/digit_completion/model'));
   });
 
   it('points at a model that loads and a dataset in verl schema', async () => {
@@ -33,10 +33,11 @@ describe('quickstart (the embedded default)', () => {
     expect(train.columns).toEqual(['data_source', 'prompt', 'ability', 'reward_model', 'extra_info']);
   });
 
-  it("regression guard: the committed example is reproduced byte for byte by init-model and data digit_completion (the project's own RNG and writers)", async () => {
+  it("regression guard: the committed example is reproduced byte for byte by init-model and data digit_completion, RL and SFT formats (the project's own RNG and writers)", async () => {
     const out = makeTempDir('verlts-qs-');
     const cli = (argv: string[]) => runCli(argv, bufferIO({ cwd: out, env: {} }));
     expect(await cli(['data', 'digit_completion', '--local_save_dir', join(out, 'data')])).toBe(0);
+    expect(await cli(['data', 'digit_completion', '--format', 'sft', '--local_save_dir', join(out, 'data')])).toBe(0);
     expect(
       await cli([
         'init-model', '--output_path', join(out, 'model'), '--model_type', 'llama',

@@ -3,7 +3,7 @@
  * P=2 pad, U=3 unk, then one id per character from 4) with its chat template (user contents concatenated,
  * then S as the generation prompt; a system message is refused, as the real template raises).
  */
-import type { ChatMessage, ChatTemplateOptions, DecodeOptions, EncodeOptions, Tokenizer } from '../../src/models/tokenizer/types.js';
+import type { ChatMessage, ChatTemplateOptions, DecodeOptions, EncodeOptions, Tokenizer } from '../../src/data/tokenizer.js';
 
 export class CharTokenizer implements Tokenizer {
   readonly padTokenId: number | null = 2;

@@ -66,6 +66,20 @@ describe('RLDataset', () => {
     );
   });
 
+  it('lets the caller name its own limit in the overlong-prompt message', () => {
+    const describeOverlong = (where: string, tokens: number) => `${where}: ${tokens} tokens is more than rollout.prompt_length`;
+    expect(() => RLDataset.fromRows([row('abcdefghij')], tok, opts(), { describeOverlong })).toThrow("row 0 of '<memory>': 11 tokens is more than rollout.prompt_length");
+  });
+
+  it('refuses a prompt the chat template renders as no tokens', () => {
+    class NoGenerationPrompt extends CharTokenizer {
+      override applyChatTemplate(messages: readonly { content: string }[]): string {
+        return messages.map((m) => m.content).join('');
+      }
+    }
+    expect(() => RLDataset.fromRows([row('a'), row('')], new NoGenerationPrompt(ASCII), opts())).toThrow("row 1 of '<memory>': the chat template gave an empty prompt");
+  });
+
   it('filters overlong prompts and prompts the template cannot render', () => {
     const lines: string[] = [];
     const sys = { ...row('x'), prompt: [{ role: 'system', content: 'x' }] };

@@ -8,7 +8,7 @@ import { writeParquet } from '../../src/data/io/parquet-write.js';
 import { runPreprocessor } from '../../src/data/preprocess/registry.js';
 import { allDigitPrompts, splitLengths } from '../../src/data/preprocess/digit-completion.js';
 import { countdownScore } from '../../src/reward/scorers/countdown.js';
-import { digitCompletionAnswer } from '../../src/reward/scorers/digit-completion.js';
+import { digitCompletionAnswer } from '../../src/tasks/digit-completion.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const tmp = () => makeTempDir('verl-ts-pp-');
@@ -141,8 +141,11 @@ describe('digit_completion', () => {
     const io = bufferIO();
     expect(await runCli(['data', 'digit_completion', '--max_target', '3'], io)).toBe(2);
     expect(io.err()).toBe(
-      "--max_target does not apply to 'digit_completion' (its flags: --max_number, --max_diff, --max_num_in_response, --train_ratio, --seed, --local_save_dir)\n",
+      "--max_target does not apply to 'digit_completion' (its flags: --max_number, --max_diff, --max_num_in_response, --train_ratio, --seed, --format, --local_save_dir)\n",
     );
+    const ioFormat = bufferIO();
+    expect(await runCli(['data', 'digit_completion', '--format', 'dpo'], ioFormat)).toBe(2);
+    expect(ioFormat.err()).toBe("--format: expected one of rl, sft, got 'dpo'\n");
     const io2 = bufferIO();
     expect(await runCli(['data', 'gms8k'], io2)).toBe(2);
     expect(io2.err()).toBe("unknown data task 'gms8k'. Tasks: gsm8k, math, countdown, digit_completion. Did you mean 'gsm8k'?\n");

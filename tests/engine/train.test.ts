@@ -1,6 +1,10 @@
 // End-to-end: forward → JS upstream gradient → backward → AdamW. Loss must fall; runs must be deterministic.
 import { describe, expect, it } from 'vitest';
 import { AdamW, Engine, Graph, GradRunner, ParameterStore, nn, toInt64, type SavePolicy } from '../../src/engine/index.js';
+import { fullAttention } from '../../src/models/compute/attention.js';
+import { swigluMlp } from '../../src/models/compute/decoder.js';
+import { differentiable } from '../../src/models/compute/primitives.js';
+import { parseHfConfig, presetConfig } from '../../src/models/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 const F = 'float32';
@@ -67,15 +71,13 @@ describe('training', () => {
     const targets = g.input('targets', 'int64', ['B', 'T']);
     const invFreq = g.constant({ dtype: F, dims: [D / 2], values: Float32Array.from([1, 0.01]) });
     let h = nn.embedding(w.embed, inputIds);
-    const attn = nn.selfAttention(nn.rmsNorm(h, w.ln1, 1e-6), { q: w.q, k: w.k, v: w.v, o: w.o }, {
-      numHeads: NH,
-      numKvHeads: KV,
-      headDim: D,
-      rope: nn.ropeTables(pos, invFreq),
-      mask: nn.causalMask(mask, 'T'),
-    });
+    // The attention and MLP blocks are the models' (src/models/compute); the engine has no architecture blocks.
+    const spec = parseHfConfig({ ...presetConfig('llama'), vocab_size: V, hidden_size: H, intermediate_size: I, num_attention_heads: NH, num_key_value_heads: KV, head_dim: D });
+    const ctx = { spec, params: {}, ops: differentiable };
+    const attend = fullAttention(ctx, differentiable.rotary(pos, invFreq, 1), nn.causalMask(mask, 'T'));
+    const attn = attend(nn.rmsNorm(h, w.ln1, 1e-6), { q: w.q, k: w.k, v: w.v, o: w.o }, 0);
     h = g.add(h, attn);
-    h = g.add(h, nn.swigluMlp(nn.rmsNorm(h, w.ln2, 1e-6), { gate: w.gate, up: w.up, down: w.down }));
+    h = g.add(h, swigluMlp(differentiable, nn.rmsNorm(h, w.ln2, 1e-6), { gate: w.gate, up: w.up, down: w.down }));
     const logits = nn.linear(nn.rmsNorm(h, w.norm, 1e-6), w.lm_head);
     g.output('log_probs', nn.tokenStats(logits, targets).logProbs);
     const runner = await GradRunner.create(engine, g, { outputs: ['log_probs'], wrt: params.names(), save });

@@ -1,7 +1,7 @@
 /** Build a rollout batch like verl's (prompts left-padded, responses right-padded) from text, for tests. */
 import { Batch } from '../../src/data/batch.js';
 import { Tensor } from '../../src/data/tensor.js';
-import type { Tokenizer } from '../../src/models/tokenizer/types.js';
+import type { Tokenizer } from '../../src/data/tokenizer.js';
 
 export interface RolloutItem {
   prompt: string;

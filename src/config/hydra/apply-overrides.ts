@@ -94,21 +94,42 @@ function applyOne(cfg: DictNode, override: Override): void {
   }
 }
 
-/** Apply config overrides in command-line order; OmegaConf failures become "Error merging override ...". */
-export function applyConfigOverrides(cfg: DictNode, overrides: Override[]): void {
-  for (const override of overrides) {
-    if (override.package !== null) {
-      throw new HydraCompactError(
-        `Override ${override.inputLine} looks like a config group override, but config group '${override.keyOrGroup}' does not exist.`,
-      );
+/** One override that could not be applied: the key, what went wrong, and whether the key does not exist. */
+export interface OverrideProblem {
+  override: Override;
+  error: HydraCompactError;
+  unknownKey: boolean;
+}
+
+function applyChecked(cfg: DictNode, override: Override): void {
+  if (override.package !== null) {
+    throw new HydraCompactError(
+      `Override ${override.inputLine} looks like a config group override, but config group '${override.keyOrGroup}' does not exist.`,
+    );
+  }
+  try {
+    applyOne(cfg, override);
+  } catch (err) {
+    if (err instanceof PyError && err.isA('OmegaConfBaseException')) {
+      throw new HydraCompactError(`Error merging override ${override.inputLine}`, { cause: err });
     }
+    throw err;
+  }
+}
+
+/**
+ * Apply config overrides in command-line order; OmegaConf failures become "Error merging override ...".
+ * Hydra stops at the first failure; with `onProblem`, a failing override is reported and skipped instead,
+ * so that a command line's problems can be listed together.
+ */
+export function applyConfigOverrides(cfg: DictNode, overrides: Override[], onProblem?: (problem: OverrideProblem) => void): void {
+  for (const override of overrides) {
     try {
-      applyOne(cfg, override);
+      applyChecked(cfg, override);
     } catch (err) {
-      if (err instanceof PyError && err.isA('OmegaConfBaseException')) {
-        throw new HydraCompactError(`Error merging override ${override.inputLine}`, { cause: err });
-      }
-      throw err;
+      if (!onProblem || !(err instanceof HydraCompactError)) throw err;
+      const unknownKey = override.type === 'change' && err.message.startsWith('Could not override');
+      onProblem({ override, error: err, unknownKey });
     }
   }
 }

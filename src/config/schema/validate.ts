@@ -13,6 +13,8 @@ export interface ConfigIssue {
   /** Dotted key, e.g. `actor_rollout_ref.actor.ppo_mini_batch_size` ('' for the root). */
   key: string;
   message: string;
+  /** Where the problem came from, when the key has no value to look up (e.g. an override that was refused). */
+  source?: string;
 }
 
 /** Where a key's value came from, e.g. `ppo_trainer.yaml:42` or `override 'a.b=1'`. */
@@ -28,7 +30,7 @@ export class ConfigValidationError extends ConfigError {
 
 export function formatIssues(issues: readonly ConfigIssue[], sourceOf?: SourceLookup): string {
   const lines = issues.map((i) => {
-    const src = i.key && sourceOf ? sourceOf(i.key) : undefined;
+    const src = i.source ?? (i.key && sourceOf ? sourceOf(i.key) : undefined);
     return `  ${i.key || '(root)'}: ${i.message}${src ? `  [from ${src}]` : ''}`;
   });
   const head = issues.length === 1 ? 'Invalid config:' : `Invalid config (${issues.length} problems):`;

@@ -2,13 +2,14 @@
  * Digit completion (verl's former CPU end-to-end task, see the verl-arith fixture): every prompt "a,b:M,N" for
  * a ∈ [0, max_number], difference d ∈ [0, max_diff] (b = (a + d) mod M, M = max_number) and
  * N ∈ [0, max_num_in_response], split into train and test by a seeded shuffle (verl used torch's random_split
- * with fractions 0.8/0.2). The ground truth is the expected completion.
+ * with fractions 0.8/0.2). The ground truth is the expected completion. With `--format sft` the same split is
+ * written as SFT data instead (sft_train/sft_test: the prompt text and its correct answer as `response`).
  */
 import { ConfigError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
-import { digitCompletionAnswer } from '../../reward/scorers/digit-completion.js';
+import { digitCompletionAnswer } from '../../tasks/digit-completion.js';
 import { structOf } from '../io/value-type.js';
-import { intArg, numberArg } from './args.js';
+import { choiceArg, intArg, numberArg } from './args.js';
 import { PROMPT_TYPE, chatPrompt, rewardModelType } from './schema.js';
 import type { Preprocessor } from './types.js';
 
@@ -44,6 +45,7 @@ export const digitCompletionPreprocessor: Preprocessor = {
     { name: 'max_num_in_response', type: 'number', default: 9, describe: 'largest N (numbers to complete, < 10)' },
     { name: 'train_ratio', type: 'number', default: 0.8, describe: 'fraction of prompts in the train split' },
     { name: 'seed', type: 'number', default: 0, describe: 'seed of the split' },
+    { name: 'format', type: 'string', default: 'rl', describe: 'rl: train/test RL rows; sft: sft_train/sft_test rows with prompt and response strings' },
   ],
   async run(args, ctx) {
     const maxNumber = intArg(args, 'max_number', 9, 1);
@@ -55,7 +57,31 @@ export const digitCompletionPreprocessor: Preprocessor = {
     if (nTrain === 0 || nTrain === prompts.length) {
       throw new ConfigError(`--train_ratio ${ratio} leaves the ${nTrain === 0 ? 'train' : 'test'} split empty (${prompts.length} prompts)`);
     }
+    const format = choiceArg(args, 'format', 'rl', ['rl', 'sft'] as const);
     const order = new Rng(intArg(args, 'seed', 0)).permutation(prompts.length);
+    const trainPrompts = order.slice(0, nTrain).map((i) => prompts[i]);
+    const testPrompts = order.slice(nTrain).map((i) => prompts[i]);
+    if (format === 'sft') {
+      const sftRow = (split: string) => (p: string, index: number) => ({
+        data_source: DIGIT_COMPLETION_DATA_SOURCE,
+        prompt: p,
+        response: digitCompletionAnswer(p),
+        extra_info: { split, index },
+      });
+      ctx.log(`digit_completion (sft): ${prompts.length} prompts → ${trainPrompts.length} sft_train, ${testPrompts.length} sft_test`);
+      return {
+        splits: [
+          { name: 'sft_train', rows: trainPrompts.map(sftRow('train')) },
+          { name: 'sft_test', rows: testPrompts.map(sftRow('test')) },
+        ],
+        schema: [
+          ['data_source', 'string'],
+          ['prompt', 'string'],
+          ['response', 'string'],
+          ['extra_info', structOf({ split: 'string', index: 'int64' })],
+        ],
+      };
+    }
     const row = (split: string) => (p: string, index: number) => ({
       data_source: DIGIT_COMPLETION_DATA_SOURCE,
       prompt: chatPrompt(p),
@@ -64,8 +90,8 @@ export const digitCompletionPreprocessor: Preprocessor = {
       extra_info: { split, index },
     });
     const splits = [
-      { name: 'train', rows: order.slice(0, nTrain).map((i) => prompts[i]).map(row('train')) },
-      { name: 'test', rows: order.slice(nTrain).map((i) => prompts[i]).map(row('test')) },
+      { name: 'train', rows: trainPrompts.map(row('train')) },
+      { name: 'test', rows: testPrompts.map(row('test')) },
     ];
     ctx.log(`digit_completion: ${prompts.length} prompts → ${splits[0].rows.length} train, ${splits[1].rows.length} test`);
     return {

@@ -3,7 +3,7 @@
  * examples/data_preprocess/math_dataset.py: the problem plus an instruction as the user message, the last
  * \boxed{…} of the solution as the ground truth; level and type are kept.
  */
-import { lastBoxedOnlyString, removeBoxed } from '../../reward/scorers/math.js';
+import { lastBoxedOnlyString, removeBoxed } from '../../tasks/boxed-answer.js';
 import { localQaPreprocessor } from './local-qa.js';
 import type { Preprocessor } from './types.js';
 

@@ -1,3 +1,4 @@
+/** Generic layers: linear (HF weight layout), embedding lookup, RMSNorm. */
 import type { Dim } from '../dims.js';
 import { GraphBuildError } from '../errors.js';
 import type { Tensor } from '../graph.js';
@@ -28,10 +29,4 @@ export function rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
   const variance = g.reduceMean(g.mul(x, x), [-1], true);
   const normed = g.mul(x, g.reciprocal(g.sqrt(g.add(variance, eps))));
   return g.mul(normed, weight);
-}
-
-/** Llama's SwiGLU MLP: down(silu(gate(x)) · up(x)). */
-export function swigluMlp(x: Tensor, w: { gate: Tensor; up: Tensor; down: Tensor }): Tensor {
-  const g = x.graph;
-  return linear(g.mul(g.silu(linear(x, w.gate)), linear(x, w.up)), w.down);
 }

@@ -1,3 +1,4 @@
+/** Rotary position embedding: cos/sin tables from position ids and inv_freq, and HF's rotate_half application. */
 import { GraphBuildError } from '../errors.js';
 import type { Tensor } from '../graph.js';
 

@@ -1,3 +1,4 @@
+/** Per-token statistics of logits: log-probability of given ids, entropy and Σπ², at a temperature. */
 import type { Tensor } from '../graph.js';
 
 export interface TokenStatsOptions {

@@ -1,3 +1,4 @@
+/** Graph → ONNX ModelProto bytes (hand-written protobuf), with parameters inline or as external data. */
 import type { Attr, ConstData } from '../attrs.js';
 import { ONNX_DTYPE_CODE } from '../dtype.js';
 import type { Graph, Tensor } from '../graph.js';

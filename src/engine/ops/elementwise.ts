@@ -1,3 +1,4 @@
+/** Elementwise ops (arithmetic, unary math, Cast, Clip, Where, comparisons, logic): shape inference with broadcasting and gradient rules. */
 import { type Attrs, attrInt, type TensorType } from '../attrs.js';
 import { type DType, isFloat } from '../dtype.js';
 import type { Tensor } from '../graph.js';

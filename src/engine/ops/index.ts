@@ -1,3 +1,4 @@
+/** The op registry with every built-in op (shape inference and gradient rule) registered. */
 import { elementwiseOps } from './elementwise.js';
 import { indexingOps } from './indexing.js';
 import { linalgOps } from './linalg.js';

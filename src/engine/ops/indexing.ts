@@ -1,3 +1,4 @@
+/** Indexing ops (Gather, GatherElements, ScatterElements, ScatterND): shape inference and gradient rules. */
 import { attrInt } from '../attrs.js';
 import { type Dim, dimProduct, formatShape } from '../dims.js';
 import { fail, req, requireDtype } from './infer.js';

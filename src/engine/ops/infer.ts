@@ -1,3 +1,4 @@
+/** Shared shape- and dtype-inference helpers for the op specs (broadcasting, dtype checks, axis handling). */
 import type { TensorType } from '../attrs.js';
 import { type Dim, dimEq, formatShape, normDim } from '../dims.js';
 import type { DType } from '../dtype.js';

@@ -1,3 +1,4 @@
+/** Matrix products (MatMul, Gemm): shape inference and gradient rules. */
 import { attrFloat, attrInt, type TensorType } from '../attrs.js';
 import { type Dim, dimEq, formatShape } from '../dims.js';
 import type { Tensor } from '../graph.js';

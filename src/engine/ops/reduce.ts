@@ -1,3 +1,4 @@
+/** Reductions and their relatives (ReduceSum/Mean/Max/LogSumExp, Softmax, LogSoftmax, CumSum): shape inference and gradient rules. */
 import { attrInt, type TensorType } from '../attrs.js';
 import { type Dim, dimProduct } from '../dims.js';
 import type { Node, Tensor } from '../graph.js';

@@ -1,3 +1,4 @@
+/** The op registry: what the graph builder and autodiff know about each ONNX op (shape inference, gradient rule). */
 import type { Attrs, TensorType } from '../attrs.js';
 import type { Dim } from '../dims.js';
 import type { Graph, Node, Tensor } from '../graph.js';

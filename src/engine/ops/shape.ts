@@ -1,3 +1,4 @@
+/** Shape ops (Reshape, Transpose, Concat, Slice, Expand, ...): shape inference and gradient rules. */
 import { attrInt, attrInts, type TensorType } from '../attrs.js';
 import { type Dim, dimAdd, dimEq, dimSub, formatShape, normDim } from '../dims.js';
 import type { DType } from '../dtype.js';

@@ -1,3 +1,4 @@
+/** AdamW as torch.optim.AdamW computes it, updating a ParameterStore in place, with gradient-norm clipping. */
 import type { FloatArray } from '../dtype.js';
 import { EngineInputError } from '../errors.js';
 import type { ParameterStore } from '../runtime/params.js';

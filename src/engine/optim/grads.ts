@@ -1,3 +1,4 @@
+/** Gradient bookkeeping: accumulation over micro-batches, the global norm and the clipping coefficient. */
 import type { FloatArray } from '../dtype.js';
 import { EngineInputError } from '../errors.js';
 

@@ -1,3 +1,4 @@
+/** verl's learning-rate schedules (constant and cosine, with warmup) as a per-step LR factor. */
 import { ConfigError } from '../../util/errors.js';
 
 export type LrSchedulerType = 'constant' | 'cosine';

@@ -1,3 +1,4 @@
+/** Saving and loading AdamW state (moments, step, hyperparameters) as a safetensors-layout file. */
 import { readFileSync } from 'node:fs';
 import type { FloatArray } from '../dtype.js';
 import { writeFileAtomicSync } from '../../util/atomic-write.js';

@@ -1,3 +1,4 @@
+/** A forward graph and its backward graph compiled together, with the tape that carries saved values between the runs. */
 import { type GradOptions, type GradResult, grad } from '../autodiff.js';
 import type { FloatArray } from '../dtype.js';
 import { EngineInputError } from '../errors.js';

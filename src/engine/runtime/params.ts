@@ -1,3 +1,4 @@
+/** Named trainable parameters held in JS arrays, declared into graphs by name and fed without copying. */
 import type { FloatArray } from '../dtype.js';
 import { GraphBuildError, EngineInputError } from '../errors.js';
 import type { Graph } from '../graph.js';

@@ -5,14 +5,14 @@
  * - cached: new tokens attend to a key/value cache that is a graph *input* (fed zero-copy from buffers the
  *   caller owns) plus to themselves; only the new keys/values come back as outputs (prefill and decoding steps).
  *
- * Why the cached form does not use the concat form (present = concat(past, new), what nn.selfAttentionWithCache
- * and HF's ONNX exports do): every ORT output is a fresh array, so returning the grown cache copies all of it on
- * every step (docs/engine.md, "Costs to know"; measured in docs/models.md). Here the past is only read, and the
- * caller writes the one new slot into its buffers.
+ * Why the cached form does not use the concat form (present = concat(past, new), what HF's ONNX exports do):
+ * every ORT output is a fresh array, so returning the grown cache copies all of it on every step (docs/engine.md,
+ * "Costs to know"; measured in docs/models.md). Here the past is only read, and the caller writes the one new
+ * slot into its buffers.
  */
 import { type Dim, type Tensor, dimMul, nn } from '../../engine/index.js';
 import type { ModelSpec } from '../hf/config.js';
-import { type Attend, type DecoderContext, attentionShape } from './decoder.js';
+import { type Attend, type AttentionWeights, type DecoderContext, attentionShape } from './decoder.js';
 import type { Rotary } from './primitives.js';
 
 /** Per-layer keys and values a graph hands out (filled while the layers are built). */
@@ -27,7 +27,7 @@ function lowest(dtype: string): number {
 }
 
 /** q [B, H, T, D] and k, v [B, KV, T, D] of x [B, T, hidden]: projections (+ biases), q/k norm, RoPE on q and k. */
-export function projectQkv(ctx: DecoderContext, x: Tensor, w: nn.AttentionWeights, rotary: Rotary): { q: Tensor; k: Tensor; v: Tensor } {
+export function projectQkv(ctx: DecoderContext, x: Tensor, w: AttentionWeights, rotary: Rotary): { q: Tensor; k: Tensor; v: Tensor } {
   const g = x.graph;
   const { spec, ops } = ctx;
   const [B, T] = x.shape;
@@ -43,7 +43,7 @@ export function projectQkv(ctx: DecoderContext, x: Tensor, w: nn.AttentionWeight
 }
 
 /** ctx [B, H, T, D] → [B, T, H·D] → output projection. */
-export function mergeHeads(ctx: DecoderContext, attended: Tensor, x: Tensor, w: nn.AttentionWeights): Tensor {
+export function mergeHeads(ctx: DecoderContext, attended: Tensor, x: Tensor, w: AttentionWeights): Tensor {
   const g = x.graph;
   const [B, T] = x.shape;
   const merged = g.reshape(g.transpose(attended, [0, 2, 1, 3]), [B, T, ctx.spec.numAttentionHeads * ctx.spec.headDim]);

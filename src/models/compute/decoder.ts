@@ -23,10 +23,41 @@ export interface DecoderContext {
   readonly ops: Primitives;
 }
 
-/** Self-attention of one layer on its normed input x [B, T, hidden]; returns [B, T, hidden]. */
-export type Attend = (x: Tensor, weights: nn.AttentionWeights, layer: number) => Tensor;
+/** One layer's attention projections [out, in] as HF names them, with the optional biases and Qwen3's q/k norm. */
+export interface AttentionWeights {
+  readonly q: Tensor;
+  readonly k: Tensor;
+  readonly v: Tensor;
+  readonly o: Tensor;
+  readonly qBias?: Tensor | null;
+  readonly kBias?: Tensor | null;
+  readonly vBias?: Tensor | null;
+  readonly oBias?: Tensor | null;
+  /** Qwen3: RMSNorm weights [head_dim] applied per head to q and k before RoPE. */
+  readonly qNorm?: Tensor | null;
+  readonly kNorm?: Tensor | null;
+}
 
-export function attentionShape(spec: ModelSpec): nn.AttentionShape {
+/** One layer's gated-MLP projections [out, in], with the optional biases (mlp_bias). */
+export interface MlpWeights {
+  readonly gate: Tensor;
+  readonly up: Tensor;
+  readonly down: Tensor;
+  readonly gateBias?: Tensor | null;
+  readonly upBias?: Tensor | null;
+  readonly downBias?: Tensor | null;
+}
+
+export interface AttentionShape {
+  readonly numHeads: number;
+  readonly numKvHeads: number;
+  readonly headDim: number;
+}
+
+/** Self-attention of one layer on its normed input x [B, T, hidden]; returns [B, T, hidden]. */
+export type Attend = (x: Tensor, weights: AttentionWeights, layer: number) => Tensor;
+
+export function attentionShape(spec: ModelSpec): AttentionShape {
   return { numHeads: spec.numAttentionHeads, numKvHeads: spec.numKeyValueHeads, headDim: spec.headDim };
 }
 
@@ -40,7 +71,7 @@ function optionalParam(ctx: DecoderContext, name: string, present: boolean): Ten
   return present ? param(ctx, name) : null;
 }
 
-export function attentionWeights(ctx: DecoderContext, layer: number): nn.AttentionWeights {
+export function attentionWeights(ctx: DecoderContext, layer: number): AttentionWeights {
   const p = `${layerPrefix(layer)}.self_attn`;
   const { biases, qkNorm } = ctx.spec;
   return {
@@ -57,13 +88,26 @@ export function attentionWeights(ctx: DecoderContext, layer: number): nn.Attenti
   };
 }
 
-/** down(silu(gate(x)) · up(x)), with the projections' biases when the config has mlp_bias. */
-function mlp(ctx: DecoderContext, x: Tensor, layer: number): Tensor {
+/** The SwiGLU MLP of the Llama family: down(silu(gate(x)) · up(x)). */
+export function swigluMlp(ops: Primitives, x: Tensor, w: MlpWeights): Tensor {
   const g = x.graph;
+  const gated = g.silu(ops.linear(x, w.gate, w.gateBias ?? null));
+  return ops.linear(g.mul(gated, ops.linear(x, w.up, w.upBias ?? null)), w.down, w.downBias ?? null);
+}
+
+function mlpWeights(ctx: DecoderContext, layer: number): MlpWeights {
   const p = `${layerPrefix(layer)}.mlp`;
   const bias = ctx.spec.biases.mlp;
-  const proj = (name: string, input: Tensor) => ctx.ops.linear(input, param(ctx, `${p}.${name}.weight`), optionalParam(ctx, `${p}.${name}.bias`, bias));
-  return proj('down_proj', g.mul(g.silu(proj('gate_proj', x)), proj('up_proj', x)));
+  const weight = (name: string) => param(ctx, `${p}.${name}.weight`);
+  const biasOf = (name: string) => optionalParam(ctx, `${p}.${name}.bias`, bias);
+  return {
+    gate: weight('gate_proj'),
+    up: weight('up_proj'),
+    down: weight('down_proj'),
+    gateBias: biasOf('gate_proj'),
+    upBias: biasOf('up_proj'),
+    downBias: biasOf('down_proj'),
+  };
 }
 
 /** The embedding row of config.json's pad_token_id, which transformers' nn.Embedding(padding_idx=...) never trains. */
@@ -104,7 +148,7 @@ export function decoderStack(ctx: DecoderContext, h: Tensor, attend: Attend): Te
     h = g.withScope(`layers.${i}`, () => {
       const attended = attend(ctx.ops.rmsNorm(h, param(ctx, `${p}.input_layernorm.weight`), eps), attentionWeights(ctx, i), i);
       const mid = g.add(h, attended);
-      return g.add(mid, mlp(ctx, ctx.ops.rmsNorm(mid, param(ctx, `${p}.post_attention_layernorm.weight`), eps), i));
+      return g.add(mid, swigluMlp(ctx.ops, ctx.ops.rmsNorm(mid, param(ctx, `${p}.post_attention_layernorm.weight`), eps), mlpWeights(ctx, i)));
     });
   }
   return ctx.ops.rmsNorm(h, param(ctx, FINAL_NORM), eps);

@@ -5,7 +5,7 @@
  */
 import type { Batch } from '../../data/batch.js';
 import { Tensor } from '../../data/tensor.js';
-import type { Tokenizer } from '../../models/tokenizer/types.js';
+import type { Tokenizer } from '../../data/tokenizer.js';
 import { RewardError } from '../errors.js';
 import type { NormalisedScore } from '../score-result.js';
 import type { ExtraInfo } from '../types.js';

@@ -1,6 +1,6 @@
 import type { Batch } from '../../data/batch.js';
 import type { Tensor } from '../../data/tensor.js';
-import type { Tokenizer } from '../../models/tokenizer/types.js';
+import type { Tokenizer } from '../../data/tokenizer.js';
 import type { ScoringFunction } from '../scoring-function.js';
 import type { ScorePolicy } from '../types.js';
 

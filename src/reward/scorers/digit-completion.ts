@@ -1,35 +1,10 @@
 /**
- * Digit completion (verl's former tests/e2e arithmetic-sequence task). A prompt "a,b:M,N" starts an
- * arithmetic sequence a, b with common difference (b − a) mod M and values mod M; the answer is the next N
- * numbers joined by commas. The reward is dense, one value per response character (the character tokenizer
- * makes each a token): every character that matches the answer, in order from the start, earns
- * 1/(len(answer) + 1); the first mismatch ends the reward. One more value follows for the EOS token: the last
- * character's reward, or (empty response) 1 if the answer is empty, else 0 — verl padded the rest of the
- * response with that value.
+ * Digit-completion scorer (the task and its answer: src/tasks/digit-completion.ts). The reward is dense, one
+ * value per response character (the character tokenizer makes each a token): every character that matches the
+ * answer, in order from the start, earns 1/(len(answer) + 1); the first mismatch ends the reward. One more value
+ * follows for the EOS token: the last character's reward, or (empty response) 1 if the answer is empty, else 0 —
+ * verl padded the rest of the response with that value.
  */
-
-/** Parse "a,b:M,N". */
-export function parseDigitPrompt(prompt: string): { first: number; second: number; maxNumber: number; count: number } {
-  const m = /^\s*(\d+),(\d+):(\d+),(\d+)\s*$/.exec(prompt);
-  if (!m) throw new TypeError(`digit_completion: prompt must look like 'a,b:M,N', got '${prompt}'`);
-  const [first, second, maxNumber, count] = m.slice(1).map(Number);
-  if (maxNumber <= 0) throw new TypeError(`digit_completion: the modulus in '${prompt}' must be positive`);
-  return { first, second, maxNumber, count };
-}
-
-/** The expected answer for a prompt (verl's generate_ground_truth_response). */
-export function digitCompletionAnswer(prompt: string): string {
-  const { first, second, maxNumber, count } = parseDigitPrompt(prompt);
-  const mod = (x: number) => ((x % maxNumber) + maxNumber) % maxNumber;
-  const diff = mod(second - first);
-  const out: string[] = [];
-  let last = second;
-  for (let i = 0; i < count; i++) {
-    last = mod(last + diff);
-    out.push(String(last));
-  }
-  return out.join(',');
-}
 
 /** Dense reward: one value per character of `solution` (EOS characters "E" removed) plus one for the EOS. */
 export function digitCompletionScore(solution: string, groundTruth: string, sequenceReward = 1.0): number[] {

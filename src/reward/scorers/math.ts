@@ -4,42 +4,11 @@
  * normalisation. Any failure inside scores 0; a failure inside strip_string falls back to comparing the raw
  * strings, as verl does.
  */
+import { lastBoxedOnlyString, removeBoxed } from '../../tasks/boxed-answer.js';
 import { codePointLength } from './text.js';
 
 /** verl raises an AssertionError/IndexError in these spots; callers catch it exactly where verl does. */
 class MathNormaliseError extends Error {}
-
-export function lastBoxedOnlyString(s: string): string | null {
-  let idx = s.lastIndexOf('\\boxed');
-  if (s.includes('\\boxed ')) {
-    const after = s.split('\\boxed ');
-    return '\\boxed ' + after[after.length - 1].split('$')[0];
-  }
-  if (idx < 0) {
-    idx = s.lastIndexOf('\\fbox');
-    if (idx < 0) return null;
-  }
-  let open = 0;
-  for (let i = idx; i < s.length; i++) {
-    if (s[i] === '{') open++;
-    if (s[i] === '}') {
-      open--;
-      if (open === 0) return s.slice(idx, i + 1);
-    }
-  }
-  return null;
-}
-
-/** Strip the \boxed wrapper; throws for anything else (e.g. an \fbox), as verl's assertion does. */
-export function removeBoxed(s: string): string {
-  if (s.includes('\\boxed ')) {
-    if (!s.startsWith('\\boxed ')) throw new MathNormaliseError(`not a boxed answer: ${s}`);
-    return s.slice('\\boxed '.length);
-  }
-  const left = '\\boxed{';
-  if (!s.startsWith(left) || !s.endsWith('}')) throw new MathNormaliseError(`not a boxed answer: ${s}`);
-  return s.slice(left.length, -1);
-}
 
 function fixFracs(s: string): string {
   const parts = s.split('\\frac');

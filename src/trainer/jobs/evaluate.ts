@@ -5,17 +5,17 @@
  * `{"scores": [...]}` per input row, in input order, to data.output_path.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { readTable } from '../data/io/read-rows.js';
-import type { Row } from '../data/io/read-rows.js';
-import { fileList } from '../data/config.js';
-import type { EvaluationFileConfig } from '../config/schema/evaluation.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
-import { ConfigError, InputError } from '../util/errors.js';
-import { didYouMean } from '../util/suggest.js';
-import { mapLimit, scoreSample } from './invoke.js';
-import { DEFAULT_SCORING_FUNCTION, loadCustomRewardFunction } from './scoring-function.js';
-import type { CustomRewardFunctionConfig } from './scoring-function.js';
-import type { ExtraInfo, OnScoreError, ScorePolicy } from './types.js';
+import { readTable } from '../../data/io/read-rows.js';
+import type { Row } from '../../data/io/read-rows.js';
+import { fileList } from '../../data/config.js';
+import type { EvaluationFileConfig } from '../../config/schema/evaluation.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { ConfigError, InputError } from '../../util/errors.js';
+import { didYouMean } from '../../util/suggest.js';
+import { mapLimit, scoreSample } from '../../reward/invoke.js';
+import { DEFAULT_SCORING_FUNCTION, loadCustomRewardFunction } from '../../reward/scoring-function.js';
+import type { CustomRewardFunctionConfig } from '../../reward/scoring-function.js';
+import type { ExtraInfo, OnScoreError, ScorePolicy } from '../../reward/types.js';
 
 export interface EvaluationConfig {
   data: {

@@ -10,8 +10,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError, errorMessage } from '../../util/errors.js';
-import type { CausalLM } from '../compute/causal-lm.js';
-import { checkSequenceLength } from '../hf/config.js';
+import type { CausalLM } from '../../models/compute/causal-lm.js';
+import { checkSequenceLength } from '../../models/hf/config.js';
 
 /** Batches are padded to a multiple of this many tokens. */
 export const LENGTH_BUCKET = 16;

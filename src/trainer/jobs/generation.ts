@@ -1,7 +1,8 @@
 /**
- * Offline generation (verl's main_generation): read a prompts file, apply the tokenizer's chat template with the
- * generation prompt, sample `n_samples` responses per row with the rollout, decode them (special tokens
- * skipped, up to each response's end), and write the input rows plus a `responses` list column, in input order.
+ * Offline generation (verl's main_generation): read a prompts file, prepare its prompts as the trainer does
+ * (data's RLDataset: chat template with the generation prompt, tokenised, data.truncation; collatePrompts),
+ * sample `n_samples` responses per row with the rollout, decode them (special tokens skipped, up to each
+ * response's end), and write the input rows plus a `responses` list column, in input order.
  *
  * Differences from verl, deliberately: prompts longer than rollout.prompt_length are an error by default
  * (data.truncation, as the trainer's data config) where verl silently keeps their first tokens; the n samples of
@@ -13,20 +14,20 @@ import { homedir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { GenerationFileConfig } from '../../config/schema/generation.js';
 import { Batch } from '../../data/batch.js';
-import { asMessages } from '../../data/dataset.js';
+import { collatePrompts } from '../../data/collate.js';
+import type { Truncation } from '../../data/config.js';
+import { RLDataset, type DatasetOptions, type PromptSample } from '../../data/dataset.js';
 import { readTable } from '../../data/io/read-rows.js';
 import type { Row } from '../../data/io/read-rows.js';
 import { writeParquet } from '../../data/io/parquet-write.js';
-import { leftPad, renderPrompt, truncateIds } from '../../data/prompt.js';
-import { Tensor as DataTensor } from '../../data/tensor.js';
-import type { Truncation } from '../../data/config.js';
+import { Tensor } from '../../data/tensor.js';
+import type { Tokenizer } from '../../data/tokenizer.js';
 import { Engine } from '../../engine/index.js';
+import { CausalLM } from '../../models/compute/causal-lm.js';
+import type { RolloutOptions } from '../../models/rollout/options.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { ConfigError, InputError } from '../../util/errors.js';
 import { didYouMean } from '../../util/suggest.js';
-import { CausalLM } from '../compute/causal-lm.js';
-import type { RolloutOptions } from '../rollout/options.js';
-import type { Tokenizer } from '../tokenizer/types.js';
 
 export interface GenerationJobConfig {
   data: {
@@ -99,31 +100,46 @@ export function generationConfigFromSection(cfg: GenerationFileConfig): Generati
   };
 }
 
-/** Token ids of every row's chat prompt, truncated (or refused) at promptLength. */
-function tokenizePrompts(rows: readonly Row[], file: string, cfg: GenerationJobConfig, tokenizer: Tokenizer): number[][] {
-  const { promptKey, truncation, applyChatTemplateKwargs } = cfg.data;
+/**
+ * The rows as an RLDataset: every row kept, in order, its prompt rendered and tokenised once; a prompt over
+ * rollout.prompt_length is refused (truncation=error) or cut as data.truncation says.
+ */
+function promptDataset(rows: readonly Row[], cfg: GenerationJobConfig, tokenizer: Tokenizer): RLDataset {
   const max = cfg.promptLength;
-  return rows.map((row, i) => {
-    const where = `row ${i} of '${file}'`;
-    const { ids } = renderPrompt(tokenizer, asMessages(row[promptKey], where, promptKey), applyChatTemplateKwargs);
-    if (ids.length === 0) throw new InputError(`${where}: the chat template gave an empty prompt`);
-    if (ids.length <= max) return ids;
-    if (truncation === 'error') {
-      throw new InputError(
-        `${where}: the prompt has ${ids.length} tokens, more than rollout.prompt_length=${max}; ` +
-          `raise rollout.prompt_length or set data.truncation to left, right or middle`,
-      );
-    }
-    return truncateIds(ids, max, truncation);
+  const options: DatasetOptions = {
+    promptKey: cfg.data.promptKey,
+    maxPromptLength: max,
+    truncation: cfg.data.truncation,
+    filterOverlongPrompts: false,
+    returnRawChat: false,
+    returnFullPrompt: false,
+    applyChatTemplateKwargs: cfg.data.applyChatTemplateKwargs,
+    shuffle: false,
+    seed: null,
+    maxSamples: 0,
+  };
+  return RLDataset.fromRows(rows, tokenizer, options, {
+    sources: rows.map((_r, row) => ({ file: cfg.data.path, row })),
+    describeOverlong: (where, tokens) =>
+      `${where}: the prompt has ${tokens} tokens, more than rollout.prompt_length=${max}; ` +
+      `raise rollout.prompt_length or set data.truncation to left, right or middle`,
   });
 }
 
-/** One prompt batch, left-padded to its longest prompt (verl's padding=True with padding_side left). */
-function promptBatch(prompts: readonly number[][], padId: number): Batch {
-  const width = Math.max(...prompts.map((p) => p.length));
-  const padded = prompts.map((p) => leftPad(p, width, padId));
-  const stack = (pick: (p: (typeof padded)[number]) => Int32Array) => DataTensor.fromRows('int32', padded.map(pick), width);
-  return Batch.from({ tensors: { input_ids: stack((p) => p.inputIds), attention_mask: stack((p) => p.attentionMask), position_ids: stack((p) => p.positionIds) } });
+/**
+ * Collated prompts without the leading columns that are padding in every row: each batch is as wide as its
+ * longest prompt (verl's main_generation pads with padding=True), not rollout.prompt_length.
+ */
+function promptBatch(samples: readonly PromptSample[]): Batch {
+  const batch = collatePrompts(samples);
+  const mask = batch.ints('attention_mask');
+  let cut = mask.width;
+  for (let r = 0; r < mask.rows && cut > 0; r++) cut = Math.min(cut, mask.row(r).findIndex((m) => m !== 0));
+  const trim = (name: string) => {
+    const t = batch.ints(name);
+    return Tensor.fromRows('int32', Array.from({ length: t.rows }, (_r, i) => t.row(i).subarray(cut)), t.width - cut);
+  };
+  return Batch.from({ tensors: { input_ids: trim('input_ids'), attention_mask: trim('attention_mask'), position_ids: trim('position_ids') } });
 }
 
 async function writeRows(path: string, rows: readonly Row[]): Promise<void> {
@@ -150,23 +166,22 @@ export async function runGeneration(cfg: GenerationJobConfig, io: GenerationJobI
   const engine = new Engine({ device: cfg.engine.device, ...(cfg.engine.intraOpNumThreads === null ? {} : { intraOpNumThreads: cfg.engine.intraOpNumThreads }) });
   const lm = CausalLM.fromDir(at(cfg.modelPath), { engine, tokenizer: 'required' });
   const tokenizer = lm.tokenizer as Tokenizer;
-  const prompts = tokenizePrompts(table.rows, cfg.data.path, cfg, tokenizer);
   const n = cfg.data.nSamples;
   const sampling = cfg.rollout;
-  const padId = tokenizer.padTokenId ?? tokenizer.eosTokenIds[0] ?? 0;
   const responses: string[][] = [];
   let generatedTokens = 0;
-  const batches = Math.ceil(prompts.length / cfg.data.batchSize);
   try {
+    const dataset = promptDataset(table.rows, cfg, tokenizer);
+    const batches = Math.ceil(dataset.length / cfg.data.batchSize);
     for (let k = 0; k < batches; k++) {
       io.log(`[${k + 1}/${batches}] Start to generate.`);
       const first = k * cfg.data.batchSize;
-      const chunk = prompts.slice(first, first + cfg.data.batchSize);
-      const out = await lm.generate(promptBatch(chunk, padId), { ...sampling, n, streamOffset: first * n });
+      const rows = Array.from({ length: Math.min(cfg.data.batchSize, dataset.length - first) }, (_r, i) => dataset.get(first + i));
+      const out = await lm.generate(promptBatch(rows), { ...sampling, n, streamOffset: first * n });
       const R = sampling.responseLength;
       const ids = out.tensor('responses').data;
       const mask = out.tensor('response_mask').data;
-      for (let i = 0; i < chunk.length; i++) {
+      for (let i = 0; i < rows.length; i++) {
         const texts: string[] = [];
         for (let s = 0; s < n; s++) {
           const row = i * n + s;

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluationConfigFromSection, passAtK, runEvaluation } from '../../src/reward/evaluate.js';
-import { evaluationConfig } from '../support/composed-config.js';
-import { writeParquet } from '../../src/data/io/parquet-write.js';
-import { makeTempDir } from '../support/temp-dir.js';
+import { evaluationConfigFromSection, passAtK, runEvaluation } from '../../../src/trainer/jobs/evaluate.js';
+import { evaluationConfig } from '../../support/composed-config.js';
+import { writeParquet } from '../../../src/data/io/parquet-write.js';
+import { makeTempDir } from '../../support/temp-dir.js';
 
 const rows = [
   { data_source: 'openai/gsm8k', reward_model: { ground_truth: '4' }, responses: ['#### 4', '#### 5', 'x', '#### 4'] },
