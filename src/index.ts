@@ -76,4 +76,7 @@ export * from './models/index.js';
 export * from './trainer/jobs/index.js';
 
 // ---- Training ------------------------------------------------------------------------------------------------
-// The trainer's entry point (runTraining) is exported here once the training loop lands.
+export { runTraining, formatSummary, fit, validate, processValidationMetrics, runNeedsOf, SIGNAL_EXIT_CODES } from './trainer/index.js';
+export type { TrainIO, TrainingSummary, LoopPlan, LoopResult, LoopServices, ValidationResult, RunNeeds, TrainingContext } from './trainer/index.js';
+export { runSft, SftTrainer, type SftResult, type SftRunIO } from './trainer/sft/trainer.js';
+export * from './workers/index.js';

@@ -8,6 +8,9 @@ import type { Argv } from 'yargs';
 import { getPreprocessor, preprocessorNames, runPreprocessor } from '../data/preprocess/registry.js';
 import type { PreprocessArgs } from '../data/preprocess/types.js';
 import { ConfigError } from '../util/errors.js';
+import { checkOutputDir } from '../util/fs-check.js';
+import { formatDuration } from '../util/progress.js';
+import { progressStream } from './io.js';
 import type { CliCommand } from './command.js';
 
 const OUTPUT_FLAGS = ['local_save_dir', 'local_dir', 'output-dir', 'output_dir'];
@@ -67,7 +70,10 @@ export const dataCommand: CliCommand = {
     const outArg = OUTPUT_FLAGS.map((f) => args[f]).find((v) => typeof v === 'string') as string | undefined;
     const outDir = expandHome(outArg ?? `~/data/${task}`);
     const abs = isAbsolute(outDir) ? outDir : resolve(io.cwd, outDir);
-    await runPreprocessor(task, given, abs, { cwd: io.cwd, log: (line) => io.stdout(`${line}\n`) });
+    checkOutputDir(abs, '--local_save_dir');
+    const started = Date.now();
+    const written = await runPreprocessor(task, given, abs, { cwd: io.cwd, log: (line) => io.stdout(`${line}\n`), progress: progressStream(io) });
+    io.stdout(`data ${task}: wrote ${written.length} file(s) to ${abs} in ${formatDuration((Date.now() - started) / 1000)}\n`);
     return 0;
   },
 };

@@ -8,6 +8,7 @@ import { loadConfig } from '../config/validate-config.js';
 import { evaluationConfigFromSection, runEvaluation } from '../trainer/jobs/evaluate.js';
 import type { CliCommand } from './command.js';
 import { configArgs, withConfigArgs } from './config-args.js';
+import { progressStream } from './io.js';
 import { registryNames } from './registry-names.js';
 
 export const evalCommand: CliCommand = {
@@ -23,7 +24,7 @@ export const evalCommand: CliCommand = {
     const base = configArgs(args, io.cwd, 'evaluation');
     const loaded = await loadConfig(evaluationSchema, { ...base, env: io.env, cwd: io.cwd, registryNames });
     for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
-    const summary = await runEvaluation(evaluationConfigFromSection(loaded.config), { log: (line) => io.stdout(`${line}\n`), cwd: io.cwd });
+    const summary = await runEvaluation(evaluationConfigFromSection(loaded.config), { log: (line) => io.stdout(`${line}\n`), cwd: io.cwd, progress: progressStream(io) });
     return summary.rows > 0 ? 0 : 1;
   },
 };

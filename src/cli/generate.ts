@@ -8,6 +8,7 @@ import { generationSchema } from '../config/schema/generation.js';
 import { generationConfigFromSection, runGeneration } from '../trainer/jobs/generation.js';
 import type { CliCommand } from './command.js';
 import { configArgs, withConfigArgs } from './config-args.js';
+import { progressStream } from './io.js';
 import { registryNames } from './registry-names.js';
 
 export const generateCommand: CliCommand = {
@@ -24,7 +25,7 @@ export const generateCommand: CliCommand = {
     const loaded = await loadConfig(generationSchema, { ...base, env: io.env, cwd: io.cwd, registryNames });
     for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
     const cfg = generationConfigFromSection(loaded.config);
-    const result = await runGeneration(cfg, { log: (line) => io.stdout(`${line}\n`), cwd: io.cwd });
+    const result = await runGeneration(cfg, { log: (line) => io.stdout(`${line}\n`), cwd: io.cwd, progress: progressStream(io) });
     io.stdout(`Generated ${result.generatedTokens} tokens in ${result.responses} responses\n`);
     return 0;
   },

@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import type { CliCommand } from './command.js';
 import { ConfigError } from '../util/errors.js';
+import { formatDuration } from '../util/progress.js';
+import { progressStream } from './io.js';
 import { registeredArchitectures } from '../models/hf/architectures.js';
 import { DEFAULT_CHARS, initModel, readConfigOverrides, type InitTokenizerSource } from '../models/init/init-model.js';
 import type { SaveDtype } from '../models/checkpoint/save.js';
@@ -41,14 +43,15 @@ export const initModelCommand: CliCommand = {
       .option('set', { type: 'array', string: true, default: [], describe: 'Config overrides key=value (value parsed as JSON), applied after --new_config_path' })
       .option('tokenizer', { type: 'string', describe: "'char' for a character tokenizer, or a path to a model directory / tokenizer.json to copy" })
       .option('chars', { type: 'string', describe: `Characters of a character tokenizer (implies --tokenizer char; default "${DEFAULT_CHARS}")` })
-      .option('seed', { type: 'number', default: 0, describe: 'Seed of the random initialisation' })
+      .option('seed', { type: 'string', default: '0', describe: 'Seed of the random initialisation' })
       .option('dtype', { type: 'string', choices: ['float32', 'bfloat16', 'float16'], default: 'float32', describe: 'Storage dtype of the weights' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'Replace an existing output directory' }),
   run: async (args, io) => {
     const cwd = io.cwd;
     const path = (p: unknown) => (typeof p === 'string' ? resolve(cwd, p) : undefined);
-    const seed = args.seed as number;
-    if (!Number.isSafeInteger(seed)) throw new ConfigError(`--seed must be an integer, got ${String(args.seed)}`);
+    const seedText = String(args.seed).trim();
+    const seed = /^-?\d+$/.test(seedText) ? Number(seedText) : NaN;
+    if (!Number.isSafeInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${String(args.seed)}'`);
     const overrides = {
       ...(typeof args.new_config_path === 'string' ? readConfigOverrides(path(args.new_config_path) as string) : {}),
       ...parseSetPairs((args.set as string[] | undefined) ?? []),
@@ -60,6 +63,7 @@ export const initModelCommand: CliCommand = {
       tokenizer = { kind: 'char', chars: args.chars };
     } else if (tok === 'char') tokenizer = { kind: 'char' };
     else if (tok !== undefined) tokenizer = { kind: 'path', path: path(tok) as string };
+    const started = Date.now();
     const result = await initModel({
       outputDir: path(args.output_path) as string,
       baseModelDir: path(args.hf_model_path),
@@ -70,12 +74,13 @@ export const initModelCommand: CliCommand = {
       dtype: args.dtype as SaveDtype,
       overwrite: args.overwrite as boolean,
       warn: (m) => io.stderr(`warning: ${m}\n`),
+      progress: progressStream(io),
     });
     const s = result.spec;
     io.stdout(
       `Random ${s.architecture} (hidden ${s.hiddenSize}, ${s.numHiddenLayers} layers, ${s.numAttentionHeads} heads / ${s.numKeyValueHeads} kv, ` +
         `vocab ${s.vocabSize}, ${result.parameters.toLocaleString('en-US')} parameters, ${args.dtype as string}, ${result.tokenizerKind} tokenizer) ` +
-        `saved to ${result.dir}\n`,
+        `saved to ${result.dir} in ${formatDuration((Date.now() - started) / 1000)}\n`,
     );
     return 0;
   },

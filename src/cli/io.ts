@@ -1,3 +1,5 @@
+import type { ProgressStream } from '../util/progress.js';
+
 /** Where a command writes. Tests pass buffers; the real CLI passes the process streams. */
 export interface CliIO {
   stdout: (text: string) => void;
@@ -37,13 +39,19 @@ export function processIO(): CliIO {
   };
 }
 
+/** The stream progress is reported on: stderr, so that a command's stdout can stay data. */
+export function progressStream(io: CliIO): ProgressStream {
+  return { write: (s: string) => io.stderr(s), isTTY: io.isTTY === true };
+}
+
 /** An in-memory IO for tests and for embedding verl-ts in another program. */
-export function bufferIO(options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliIO & { out: () => string; err: () => string } {
+export function bufferIO(options: { cwd?: string; env?: NodeJS.ProcessEnv; isTTY?: boolean } = {}): CliIO & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {
     stdout: (t) => void (out += t),
     stderr: (t) => void (err += t),
+    isTTY: options.isTTY ?? false,
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? process.env,
     out: () => out,

@@ -6,6 +6,23 @@ import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 import { UserError } from '../util/errors.js';
 import { closestNames } from '../util/suggest.js';
+import { fsUserError } from '../util/fs-check.js';
+
+export { removeTempsOnSignal } from '../util/atomic-write.js';
+
+/**
+ * What the CLI prints for a user error: its message, or with HYDRA_FULL_ERROR=1 (as Hydra does) the full stack,
+ * including the stacks of the errors it wraps.
+ */
+function userErrorText(err: UserError, env: NodeJS.ProcessEnv): string {
+  if (env.HYDRA_FULL_ERROR !== '1') return err.message;
+  const parts: string[] = [];
+  for (let e: unknown = err; e !== undefined; e = e instanceof Error ? e.cause : undefined) {
+    parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  }
+  // Hydra prints its hint only when the full error is off.
+  return parts.join('\nCaused by: ').replace(/\n\nSet the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace\./g, '');
+}
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -143,9 +160,11 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       if (output) (err ? io.stderr : io.stdout)(output.endsWith('\n') ? output : `${output}\n`);
     });
   } catch (err) {
-    if (err instanceof UserError) {
-      io.stderr(err.message.endsWith('\n') ? err.message : `${err.message}\n`);
-      return err.exitCode;
+    const userError = err instanceof UserError ? err : fsUserError(err);
+    if (userError) {
+      const text = userErrorText(userError, io.env);
+      io.stderr(text.endsWith('\n') ? text : `${text}\n`);
+      return userError.exitCode;
     }
     throw err;
   }

@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 import type { CliCommand } from './command.js';
 import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { checkInputFile, checkOutputFile } from '../util/fs-check.js';
+import { createProgress, formatDuration, type Progress } from '../util/progress.js';
+import { progressStream } from './io.js';
 import { CausalLM } from '../models/compute/causal-lm.js';
 import { scoreFile } from '../trainer/jobs/score-file.js';
 
@@ -33,20 +36,30 @@ export const scoreCommand: CliCommand = {
   run: async (args, io) => {
     const temperature = positiveNumber(args.temperature, 'temperature', false);
     const batchSize = positiveNumber(args['batch-size'], 'batch-size', true);
-    const lm = CausalLM.fromDir(resolve(io.cwd, String(args.model)));
+    const input = resolve(io.cwd, String(args.input));
     const output = typeof args.output === 'string' ? resolve(io.cwd, args.output) : null;
+    checkInputFile(input, '--input');
+    if (output) checkOutputFile(output, '--output');
+    const lm = CausalLM.fromDir(resolve(io.cwd, String(args.model)));
     const lines: string[] = [];
+    const started = Date.now();
+    let progress: Progress | undefined;
     try {
-      const { sequences, tokens } = await scoreFile(lm, resolve(io.cwd, String(args.input)), (line) => (output ? lines.push(line) : io.stdout(`${line}\n`)), {
+      const { sequences, tokens } = await scoreFile(lm, input, (line) => (output ? lines.push(line) : io.stdout(`${line}\n`)), {
         temperature,
         batchSize,
         addSpecialTokens: args['add-special-tokens'] !== false,
+        onProgress: (done, total) => {
+          progress ??= createProgress({ label: 'score', total, unit: 'sequences', stream: progressStream(io) });
+          progress.update(done);
+        },
       });
-      if (output) {
-        await writeFileAtomic(output, lines.length ? `${lines.join('\n')}\n` : '');
-        io.stderr(`scored ${tokens} tokens of ${sequences} sequences; wrote ${output}\n`);
-      }
+      progress?.stop('');
+      const took = formatDuration((Date.now() - started) / 1000);
+      if (output) await writeFileAtomic(output, lines.length ? `${lines.join('\n')}\n` : '');
+      io.stderr(`scored ${tokens} tokens of ${sequences} sequences in ${took}${output ? `; wrote ${output}` : ''}\n`);
     } finally {
+      progress?.stop('');
       await lm.dispose();
     }
     return 0;

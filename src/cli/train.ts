@@ -16,6 +16,7 @@ import type { PpoTrainerConfig } from '../config/schema/ppo-trainer.js';
 import { loadTrainerConfig } from '../config/validate-config.js';
 import { triageVerlOverrides } from '../config/verl-keys.js';
 import { UserError } from '../util/errors.js';
+import { checkOutputDir } from '../util/fs-check.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import type { CliCommand } from './command.js';
 import { configArgs, overridesArg, stringArg, withConfigArgs } from './config-args.js';
@@ -79,6 +80,7 @@ async function prepareJob(base: ConfigArgs, overrides: string[], io: CliIO, opti
     jobNum === undefined
       ? path.resolve(io.cwd, hydraString(loaded.composed, 'run.dir'))
       : path.resolve(io.cwd, hydraString(loaded.composed, 'sweep.dir'), hydraString(loaded.composed, 'sweep.subdir'));
+  checkOutputDir(runDir, jobNum === undefined ? 'hydra.run.dir' : 'hydra.sweep.dir');
   if (!options.dryRun) writeRunRecord(runDir, loaded.composed);
   return { config: loaded.config, runDir, warnings: loaded.warnings, notices: loaded.notices };
 }
@@ -142,6 +144,7 @@ async function runSweep(base: ConfigArgs, io: CliIO, dryRun: boolean, note: stri
   const sweepBase = compose({ ...base, overrides: triageVerlOverrides(base.overrides).kept, env: io.env, cwd: io.cwd, now, mode: 'MULTIRUN' });
   const sweepDir = path.resolve(io.cwd, hydraString(sweepBase, 'sweep.dir'));
   const combos = expandSweeps(base.overrides, { configDir: base.configDir, cwd: io.cwd });
+  checkOutputDir(sweepDir, 'hydra.sweep.dir');
   if (!dryRun) {
     mkdirSync(sweepDir, { recursive: true });
     writeFileAtomicSync(path.join(sweepDir, 'multirun.yaml'), toYaml(sweepBase.config));

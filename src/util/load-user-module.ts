@@ -18,13 +18,26 @@ let tsLoader: Promise<void> | undefined;
 /**
  * Register tsx's loader hooks once for the whole process. A process-wide loader (rather than tsx's isolated
  * tsImport) keeps one module graph: a user module importing verl-ts gets the same registries the trainer
- * uses, and loading a module twice evaluates it once.
+ * uses, and loading a module twice evaluates it once. Both hooks are needed: a `.ts` file outside any package
+ * with "type": "module" (a user's own folder) is CommonJS to Node, and only tsx's require hook compiles it.
  */
 function ensureTypeScriptLoader(): Promise<void> {
-  tsLoader ??= import('tsx/esm/api').then(({ register }) => {
-    register();
+  tsLoader ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
+    cjs.register();
+    esm.register();
   });
   return tsLoader;
+}
+
+/**
+ * The exports of a loaded module. A CommonJS-format `.ts` module reaches `import()` as a namespace whose named
+ * exports may be only under `default` (its module.exports); they are lifted to the top, as ESM gives them.
+ */
+function exportsOf(ns: UserModule): UserModule {
+  const def = ns.default;
+  if (def === null || typeof def !== 'object') return ns;
+  const named = Object.keys(ns).filter((k) => k !== 'default' && k !== 'module.exports');
+  return named.length > 0 ? ns : { ...(def as UserModule), ...ns };
 }
 
 /**
@@ -44,7 +57,7 @@ export async function loadUserModule(path: string, options: { cwd?: string; what
   }
   try {
     if (TS_EXTENSIONS.has(ext)) await ensureTypeScriptLoader();
-    return (await import(pathToFileURL(abs).href)) as UserModule;
+    return exportsOf((await import(pathToFileURL(abs).href)) as UserModule);
   } catch (err) {
     throw new UserError(`${what}: could not load '${path}': ${errorMessage(err)}`, { cause: err });
   }

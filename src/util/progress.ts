@@ -25,6 +25,10 @@ export interface Progress {
   tick(delta?: number, payload?: ProgressPayload): void;
   update(value: number, payload?: ProgressPayload): void;
   setTotal(total: number): void;
+  /**
+   * End the progress: with `finalLine`, print it (after the bar on a terminal); without, print the final count
+   * and rate on a plain stream. An empty `finalLine` ends silently (the work failed and its error follows).
+   */
   stop(finalLine?: string): void;
 }
 
@@ -73,7 +77,8 @@ function statusText(label: string, unit: string, snap: Snapshot, payload: Progre
   const pct = total > 0 ? Math.min(100, Math.floor((100 * value) / total)) : 0;
   const rate = elapsedS > 0 ? value / elapsedS : 0;
   const eta = rate > 0 && total > value ? formatDuration((total - value) / rate) : value >= total ? '0s' : '?';
-  const parts = [`${label}: ${value}/${total} ${unit} (${pct}%)`, `${formatRate(rate)} ${unit}/s`, `ETA ${eta}`];
+  const count = (x: number) => x.toLocaleString('en-US');
+  const parts = [`${label}: ${count(value)}/${count(total)} ${unit} (${pct}%)`, `${formatRate(rate)} ${unit}/s`, `ETA ${eta}`];
   const extra = payloadText(payload);
   if (extra) parts.push(extra);
   return parts.join(', ');
@@ -123,7 +128,7 @@ export function createProgress(o: ProgressOptions): Progress {
         if (stopped) return;
         stopped = true;
         bar.stop();
-        if (finalLine !== undefined) stream.write(`${finalLine}\n`);
+        if (finalLine) stream.write(`${finalLine}\n`);
       },
     };
   }
@@ -150,7 +155,7 @@ export function createProgress(o: ProgressOptions): Progress {
     stop: (finalLine) => {
       if (stopped) return;
       stopped = true;
-      stream.write(`${finalLine ?? statusText(o.label, unit, snap(), payload)}\n`);
+      if (finalLine !== '') stream.write(`${finalLine ?? statusText(o.label, unit, snap(), payload)}\n`);
     },
   };
 }

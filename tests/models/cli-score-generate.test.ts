@@ -1,5 +1,5 @@
 // `verl-ts score` and `verl-ts generate` through runCli, on a tiny random model with a character tokenizer.
-import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
@@ -38,7 +38,7 @@ describe('verl-ts score', () => {
     const input = file('seqs.jsonl', '{"input_ids": [4, 5, 6, 7, 8]}\n\n{"text": "abc d"}\n{"input_ids": [9]}\n{"input_ids": [10, 11]}\n');
     const { code, out, err } = await cli(['score', '--model', 'model', '--input', input, '--output', 'lp.jsonl', '--batch-size', '2']);
     expect({ code, out }).toEqual({ code: 0, out: '' });
-    expect(err).toContain('scored 9 tokens of 4 sequences');
+    expect(err).toMatch(new RegExp(`^scored 9 tokens of 4 sequences in \\d+s; wrote ${join(work, 'lp.jsonl')}\n$`));
     const lines = readFileSync(join(work, 'lp.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { logprobs: number[] });
     expect(lines.map((l) => l.logprobs.length)).toEqual([4, 4, 0, 1]);
     // "abc d" with the character tokenizer: a=4 b=5 c=6 ' '=12 d=7 (no special tokens to add)
@@ -48,6 +48,8 @@ describe('verl-ts score', () => {
     expect(maxAbsDiff([...lines[0].logprobs, ...lines[1].logprobs, ...lines[3].logprobs], [...direct.logProbs.data.subarray(0, 4), ...direct.logProbs.data.subarray(T, 2 * T), direct.logProbs.data[2 * T]])).toBeLessThan(1e-6);
     // Standard output and another batch size give the same numbers.
     const again = await cli(['score', '--model', 'model', '--input', input, '--batch-size', '1']);
+    // Standard output carries only the data; the summary goes to stderr.
+    expect(again.err).toMatch(/^scored 9 tokens of 4 sequences in \d+s\n$/);
     const stdoutLines = again.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { logprobs: number[] });
     expect(maxAbsDiff(stdoutLines.flatMap((l) => l.logprobs), lines.flatMap((l) => l.logprobs))).toBeLessThan(1e-6);
   });
@@ -80,7 +82,15 @@ describe('verl-ts score', () => {
     }
     const noTok = await cli(['score', '--model', join(FIX, 'hf-tiny/qwen3-f32'), '--input', file('t.jsonl', '{"text": "a"}\n')]);
     expect(noTok.err).toContain('t.jsonl:1: "text" needs a tokenizer, but the model directory has none; give "input_ids" instead');
-    expect((await cli(['score', '--model', 'model', '--input', 'missing.jsonl'])).err).toContain("cannot read '");
+    expect((await cli(['score', '--model', 'model', '--input', 'missing.jsonl'])).err).toBe(`--input: file not found: '${join(work, 'missing.jsonl')}'.\n`);
+    expect((await cli(['score', '--model', 'model', '--input', 'model'])).err).toBe(`--input: '${join(work, 'model')}' is a folder; give the path of a file.\n`);
+    expect((await cli(['score', '--model', 'model', '--input', 'one.jsonl', '--output', 'model'])).err).toBe(`--output: '${join(work, 'model')}' is a folder; give the path of a file to write.\n`);
+    const underFile = await cli(['score', '--model', 'model', '--input', 'one.jsonl', '--output', 'one.jsonl/lp.jsonl']);
+    expect(underFile).toMatchObject({ code: 1, err: `--output: cannot create '${join(work, 'one.jsonl/lp.jsonl')}': '${join(work, 'one.jsonl')}' is a file, not a folder; choose a path whose parent folders are folders.\n` });
+    // A character vocabulary has no token for other characters: say which, instead of scoring them as unk.
+    const oov = await cli(['score', '--model', 'model', '--input', file('oov.jsonl', '{"text": "abc"}\n{"text": "abXzX"}\n')]);
+    expect(oov).toMatchObject({ code: 1, out: '' });
+    expect(oov.err).toBe(`${join(work, 'oov.jsonl')}:2: "text" has characters outside the model's character vocabulary: "X", "z" (the vocabulary: "abcdefgh ")\n`);
     const badFlag = await cli(['score', '--model', 'model', '--input', 'one.jsonl', '--batch-size', '0']);
     expect(badFlag).toMatchObject({ code: 2, err: expect.stringContaining('--batch-size must be a positive integer, got 0') as unknown });
     expect((await cli(['score', '--model', 'nowhere', '--input', 'one.jsonl'])).err).toContain('nowhere: no config.json in the model directory');
@@ -102,8 +112,9 @@ describe('verl-ts generate', () => {
   it('writes the input rows plus a responses column of n_samples strings, in input order (parquet and jsonl)', async () => {
     const r = await cli([...base('out/gen.parquet'), 'data.batch_size=2']);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain('[1/2] Start to generate.');
-    expect(r.out).toContain('Wrote 3 rows with 3 response(s) each to');
+    expect(r.out).toMatch(/Wrote 3 rows with 3 response\(s\) each to .*gen\.parquet in \d+s\n/);
+    // Progress goes to stderr (not a terminal here: the final summary line only).
+    expect(r.err).toMatch(/^generate: 9\/9 samples \(100%\), [\d.,]+ samples\/s, ETA 0s, tokens\/s [\d.,]+\n$/);
     const table = await readTable(join(work, 'out/gen.parquet'));
     expect(table.columns).toEqual(['prompt', 'id', 'responses']);
     expect(table.rows.map((row) => row.id)).toEqual([1, 2, 3]);
@@ -137,6 +148,17 @@ describe('verl-ts generate', () => {
     expect(ext.err).toContain("data.output_path 'x.csv' must end in .parquet, .jsonl, .json");
     const unknown = await cli([...base('x.jsonl'), 'rollout.top_q=0.5']);
     expect(unknown.code).toBe(2);
+    // Output locations and lengths are checked before anything is generated.
+    mkdirSync(join(work, 'dir.jsonl'));
+    const outDir = await cli([...base('dir.jsonl')]);
+    expect(outDir.err).toBe(`data.output_path: '${join(work, 'dir.jsonl')}' is a folder; give the path of a file to write.\n`);
+    const parentFile = await cli([...base('prompts.parquet/gen.jsonl')]);
+    expect(parentFile.err).toContain(`data.output_path: cannot create '${join(work, 'prompts.parquet/gen.jsonl')}': '${join(work, 'prompts.parquet')}' is a file, not a folder`);
+    const noModel = await cli([...base('x.jsonl'), 'model.path=nomodel']);
+    expect(noModel.err).toBe(`model.path: not found: '${join(work, 'nomodel')}'.\n`);
+    const tooLong = await cli([...base('x.jsonl'), 'rollout.response_length=3000']);
+    expect(tooLong).toMatchObject({ code: 1, err: "the longest prompt (8 tokens) plus rollout.response_length (3000) is 3008 tokens, beyond the model's max_position_embeddings (2048)\n" });
+    expect(existsSync(join(work, 'x.jsonl'))).toBe(false);
     const hot = await cli([...base('x.jsonl'), 'rollout.temperature=0', 'data.n_samples=1']);
     expect(hot.err).toContain('temperature (=0) has to be a strictly positive number when do_sample is true');
   });

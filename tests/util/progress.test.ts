@@ -46,6 +46,14 @@ describe('createProgress on a plain stream', () => {
     p.stop();
     expect(s.text()).toBe('rows: 8/8 items (100%), 4.00 items/s, ETA 0s\n');
   });
+
+  it('ends without a line when the final line is empty (the work failed)', () => {
+    const s = fakeStream(false);
+    const p = createProgress({ label: 'rows', total: 10, stream: s.stream });
+    p.tick();
+    p.stop('');
+    expect(s.writes).toEqual([]);
+  });
 });
 
 describe('createProgress on a terminal', () => {

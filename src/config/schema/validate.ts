@@ -60,9 +60,42 @@ export function validateConfig<T>(value: unknown, schema: Schema<T>, ctx: Schema
 }
 
 export function schemaIssues<T>(value: unknown, schema: Schema<T>, ctx: SchemaContext): ConfigIssue[] {
-  const validate = compile(schema.toJson(ctx));
-  if (validate(value)) return [];
-  return describeErrors(validate.errors ?? [], value);
+  const json = schema.toJson(ctx);
+  const validate = compile(json);
+  const issues = validate(value) ? [] : describeErrors(validate.errors ?? [], value);
+  return [...issues, ...nonFiniteIntegers(json, value, '')];
+}
+
+function allowsType(node: JsonSchema, type: string): boolean {
+  if (Array.isArray(node.anyOf)) return (node.anyOf as JsonSchema[]).some((n) => allowsType(n, type));
+  return node.type === type;
+}
+
+/**
+ * JSON Schema (and ajv) count inf as an integer (inf % 1 is not a remainder); verl's integer fields cannot hold
+ * it, so `data.train_batch_size=inf` or `=1e400` is reported here, with every other problem.
+ */
+function nonFiniteIntegers(node: JsonSchema, value: unknown, key: string): ConfigIssue[] {
+  if (typeof value === 'number') {
+    const bad = !Number.isFinite(value) && allowsType(node, 'integer') && !allowsType(node, 'number');
+    return bad ? [{ key, message: `expected ${describeSchema(node)}, got ${show(value)}` }] : [];
+  }
+  if (value === null || typeof value !== 'object') return [];
+  const branches = Array.isArray(node.anyOf) ? (node.anyOf as JsonSchema[]) : [node];
+  const out: ConfigIssue[] = [];
+  for (const b of branches) {
+    if (Array.isArray(value) && b.type === 'array' && b.items) {
+      value.forEach((v, i) => out.push(...nonFiniteIntegers(b.items as JsonSchema, v, join(key, String(i)))));
+    } else if (!Array.isArray(value) && b.type === 'object') {
+      const props = (b.properties ?? {}) as Record<string, JsonSchema>;
+      const extra = typeof b.additionalProperties === 'object' ? (b.additionalProperties as JsonSchema) : undefined;
+      for (const [k, v] of Object.entries(value)) {
+        const child = props[k] ?? extra;
+        if (child) out.push(...nonFiniteIntegers(child, v, join(key, k)));
+      }
+    }
+  }
+  return out;
 }
 
 function dotted(instancePath: string): string {
@@ -163,6 +196,7 @@ export function show(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';
   if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   const text = JSON.stringify(v);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;

@@ -5,7 +5,7 @@
  * The file is written atomically.
  */
 import { gzipSync } from 'node:zlib';
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
@@ -91,28 +91,59 @@ function toWritable(v: unknown, t: ValueType, path: string): unknown {
   return out;
 }
 
-/** Encode rows as parquet bytes. */
-export function encodeParquet(rows: readonly Record<string, unknown>[], options: ParquetWriteOptions = {}): Uint8Array {
-  const schema = options.schema ?? inferSchema(rows);
+/** Rows per row group when encoding from an iterable (one group's values are held in memory at a time). */
+export const ROW_GROUP_ROWS = 10_000;
+
+export interface ParquetStreamOptions extends ParquetWriteOptions {
+  /** Called after each row group with the number of rows encoded so far. */
+  onRows?: (rowsSoFar: number) => void;
+}
+
+/**
+ * Encode rows as parquet bytes. Rows are converted and encoded one row group at a time, so an iterable that
+ * makes its rows on demand (a generated dataset) never has all of them in memory, only the compressed output.
+ */
+export function encodeParquet(rows: Iterable<Record<string, unknown>>, options: ParquetStreamOptions = {}): Uint8Array {
+  const iterator = rows[Symbol.iterator]();
+  const nextGroup = (): Record<string, unknown>[] => {
+    const group: Record<string, unknown>[] = [];
+    while (group.length < ROW_GROUP_ROWS) {
+      const r = iterator.next();
+      if (r.done === true) break;
+      group.push(r.value);
+    }
+    return group;
+  };
+  let group = nextGroup();
+  const schema = options.schema ?? inferSchema(group);
   if (schema.length === 0) throw new InputError('cannot write a parquet file with no columns');
   const elements: SchemaElement[] = [{ name: 'schema', num_children: schema.length }];
   for (const [name, t] of schema) elements.push(...schemaElements(name, t));
-  const columnData = schema.map(([name, t]) => ({
-    name,
-    data: rows.map((row, i) => toWritable(row[name], t, `row ${i}, column '${name}'`)),
-  }));
-  const codec = options.codec ?? 'SNAPPY';
-  const buffer = parquetWriteBuffer({
-    columnData,
+  const writer = new ByteWriter();
+  const pq = new ParquetWriter({
+    writer,
     schema: elements,
-    codec,
+    codec: options.codec ?? 'SNAPPY',
     compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) },
     createdBy: 'verl-ts',
   });
-  return new Uint8Array(buffer);
+  let done = 0;
+  do {
+    const offset = done;
+    const columnData = schema.map(([name, t]) => ({
+      name,
+      data: group.map((row, i) => toWritable(row[name], t, `row ${offset + i}, column '${name}'`)),
+    }));
+    void pq.write({ columnData, rowGroupSize: Math.max(1, group.length) });
+    done += group.length;
+    options.onRows?.(done);
+    group = nextGroup();
+  } while (group.length > 0);
+  void pq.finish();
+  return writer.getBytes();
 }
 
 /** Write rows to `path` as parquet (atomically). */
-export async function writeParquet(path: string, rows: readonly Record<string, unknown>[], options: ParquetWriteOptions = {}): Promise<void> {
+export async function writeParquet(path: string, rows: Iterable<Record<string, unknown>>, options: ParquetStreamOptions = {}): Promise<void> {
   await writeFileAtomic(path, encodeParquet(rows, options));
 }

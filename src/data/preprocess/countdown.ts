@@ -104,20 +104,23 @@ export const countdownPreprocessor: Preprocessor = {
     if (settings.maxNumber < settings.minNumber) throw new ConfigError(`--max_number (${settings.maxNumber}) must be at least --min_number (${settings.minNumber})`);
     const template = choiceArg<CountdownTemplate>(args, 'template_type', 'base', ['base', 'qwen-instruct']);
     const rng = new Rng(intArg(args, 'seed', 42));
-    const make = (split: string, count: number) =>
-      Array.from({ length: count }, (_x, index) => {
+    // Puzzles are made while they are written (hundreds of thousands of prompts need not all be in memory);
+    // both splits draw from one seeded stream, train first.
+    function* make(split: string, count: number) {
+      for (let index = 0; index < count; index++) {
         const { target, numbers } = generateCountdownPuzzle(rng, settings);
-        return {
+        yield {
           data_source: COUNTDOWN_DATA_SOURCE,
           prompt: chatPrompt(countdownPrompt(target, numbers, template)),
           ability: 'math',
           reward_model: { style: 'rule', ground_truth: { target, numbers } },
           extra_info: { split, index },
         };
-      });
+      }
+    }
     const splits = [
-      { name: 'train', rows: make('train', trainSize) },
-      { name: 'test', rows: make('test', testSize) },
+      { name: 'train', count: trainSize, rows: make('train', trainSize) },
+      { name: 'test', count: testSize, rows: make('test', testSize) },
     ];
     ctx.log(`countdown: ${trainSize} train and ${testSize} test puzzles`);
     return {

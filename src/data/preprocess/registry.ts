@@ -6,7 +6,8 @@ import { countdownPreprocessor } from './countdown.js';
 import { digitCompletionPreprocessor } from './digit-completion.js';
 import { gsm8kPreprocessor } from './gsm8k.js';
 import { mathPreprocessor } from './math.js';
-import type { PreprocessArgs, PreprocessContext, Preprocessor } from './types.js';
+import { splitSize, type PreprocessArgs, type PreprocessContext, type Preprocessor } from './types.js';
+import { createProgress } from '../../util/progress.js';
 import { join } from 'node:path';
 
 const registry = new Map<string, Preprocessor>(
@@ -35,8 +36,15 @@ export async function runPreprocessor(name: string, args: PreprocessArgs, outDir
   const written: string[] = [];
   for (const split of result.splits) {
     const path = join(outDir, `${split.name}.parquet`);
-    await writeParquet(path, split.rows, { schema: result.schema });
-    ctx.log(`wrote ${split.rows.length} rows to ${path}`);
+    const count = splitSize(split);
+    const progress = createProgress({ label: `${name} ${split.name}`, total: count, unit: 'rows', stream: ctx.progress ?? { write: () => undefined } });
+    try {
+      await writeParquet(path, split.rows, { schema: result.schema, onRows: (n) => progress.update(n) });
+      progress.stop();
+    } finally {
+      progress.stop('');
+    }
+    ctx.log(`wrote ${count} rows to ${path}`);
     written.push(path);
   }
   return written;

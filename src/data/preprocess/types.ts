@@ -5,6 +5,7 @@
  */
 import type { Row } from '../io/read-rows.js';
 import type { TableSchema } from '../io/value-type.js';
+import type { ProgressStream } from '../../util/progress.js';
 
 export interface PreprocessOption {
   /** Flag name as on verl's scripts (snake_case), e.g. "max_number". */
@@ -21,11 +22,18 @@ export type PreprocessArgs = Record<string, string | number | boolean | undefine
 export interface PreprocessContext {
   cwd: string;
   log: (line: string) => void;
+  /** Where the progress of writing each split is reported (a terminal gets a bar); none by default. */
+  progress?: ProgressStream;
 }
 
-export interface Split {
-  name: string;
-  rows: Row[];
+/**
+ * One output split: its rows in memory, or (for large generated sets) an iterable that makes them while they
+ * are written, with their number. Splits are written in order, each iterated once.
+ */
+export type Split = { name: string; rows: Row[] } | { name: string; count: number; rows: Iterable<Row> };
+
+export function splitSize(split: Split): number {
+  return 'count' in split ? split.count : split.rows.length;
 }
 
 export interface PreprocessResult {

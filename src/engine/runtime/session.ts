@@ -1,5 +1,6 @@
 /** The Engine: compiles graphs into onnxruntime-node sessions (cached by graph hash) and runs them with checked feeds. */
 import { createHash } from 'node:crypto';
+import './ort-env.js';
 import * as ort from 'onnxruntime-node';
 import { type Dim, dimSymbols, evalDim, formatShape, isSymbolName } from '../dims.js';
 import { type AnyTypedArray, type DType, dtypeOfArray } from '../dtype.js';
@@ -10,6 +11,16 @@ import { frozenParamLocation, serializeGraph } from '../onnx/serialize.js';
 import type { ParameterStore } from './params.js';
 import { didYouMean } from '../../util/suggest.js';
 import { errorMessage } from '../../util/errors.js';
+
+// ORT's own log lines (a red "[E:onnxruntime...]" when the CUDA provider is missing) would precede verl-ts's
+// message about the same failure, which quotes ORT's text; failures reach the user as errors, not log lines.
+// VERL_TS_ORT_LOG_LEVEL (verbose, info, warning, error, fatal) brings them back for debugging.
+ort.env.logLevel = ortLogLevel(process.env.VERL_TS_ORT_LOG_LEVEL);
+
+function ortLogLevel(value: string | undefined): NonNullable<typeof ort.env.logLevel> {
+  const levels = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
+  return levels.find((l) => l === value) ?? 'fatal';
+}
 
 /** A concrete tensor: data plus its dims. */
 export interface TensorValue<A extends AnyTypedArray = AnyTypedArray> {

@@ -35,6 +35,8 @@ export interface SaveModelOptions {
   maxShardBytes?: number;
   /** The model's head (default 'causal-lm'); 'token-classification' saves a critic as transformers does. */
   head?: ModelHead;
+  /** Called with the number of weight values just written (for progress). */
+  onValues?: (count: number) => void;
 }
 
 export interface SavedModel {
@@ -149,7 +151,7 @@ export async function saveModelDir(dir: string, options: SaveModelOptions): Prom
     const shards = shard(tensors, options.maxShardBytes);
     const metadata = { format: 'pt' };
     if (shards.length === 1) {
-      weightBytes += await writeSafetensors(join(tmp, SINGLE_FILE), shards[0], { metadata, atomic: false });
+      weightBytes += await writeSafetensors(join(tmp, SINGLE_FILE), shards[0], { metadata, atomic: false, onValues: options.onValues });
       files.push(SINGLE_FILE);
     } else {
       const weightMap: Record<string, string> = {};
@@ -157,7 +159,7 @@ export async function saveModelDir(dir: string, options: SaveModelOptions): Prom
       const width = 5;
       for (let i = 0; i < shards.length; i++) {
         const name = `model-${String(i + 1).padStart(width, '0')}-of-${String(shards.length).padStart(width, '0')}.safetensors`;
-        weightBytes += await writeSafetensors(join(tmp, name), shards[i], { metadata, atomic: false });
+        weightBytes += await writeSafetensors(join(tmp, name), shards[i], { metadata, atomic: false, onValues: options.onValues });
         files.push(name);
         for (const t of shards[i]) {
           weightMap[t.name] = name;

@@ -219,6 +219,16 @@ function parseTorchDtype(config: Json, fail: (msg: string) => never): TorchFloat
  * behave exactly like full attention while the sequence fits in the window, so only longer ones are refused.
  * Call with the longest prompt + response length a run can produce.
  */
+/**
+ * A sequence longer than max_position_embeddings runs into positions the model never saw (and vLLM, verl's
+ * rollout engine, refuses such lengths); `what` names where the length comes from.
+ */
+export function checkPositionLimit(spec: ModelSpec, length: number, what: string): void {
+  if (length > spec.maxPositionEmbeddings) {
+    throw new InputError(`${what} is ${length} tokens, beyond the model's max_position_embeddings (${spec.maxPositionEmbeddings})`);
+  }
+}
+
 export function checkSequenceLength(spec: ModelSpec, length: number): void {
   if (spec.slidingWindow !== null && length > spec.slidingWindow) {
     throw new InputError(

@@ -5,15 +5,20 @@
  * written as an HF checkpoint directory.
  */
 import { readJsonObject } from '../../util/json-file.js';
+import { constants as bufferConstants } from 'node:buffer';
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../util/errors.js';
+import { checkOutputDir } from '../../util/fs-check.js';
+import { createProgress, type ProgressStream } from '../../util/progress.js';
 import { didYouMean } from '../../util/suggest.js';
-import { saveModelDir, type SaveDtype } from '../checkpoint/save.js';
+import { saveModelDir, type SaveDtype, type SavedModel } from '../checkpoint/save.js';
+import type { WeightStore } from '../hf/weights.js';
 import { registeredArchitectures } from '../hf/architectures.js';
 import { parseHfConfig, type ModelSpec } from '../hf/config.js';
 import { readGenerationConfigFile } from '../hf/generation-config.js';
-import { parameterCount } from '../hf/tensors.js';
+import { expectedTensors, parameterCount } from '../hf/tensors.js';
 import { CharTokenizer } from '../tokenizer/char-tokenizer.js';
 import { hasTokenizer, loadTokenizer } from '../tokenizer/load.js';
 import type { SavableTokenizer } from '../tokenizer/types.js';
@@ -43,6 +48,8 @@ export interface InitModelOptions {
   overwrite?: boolean;
   /** Receives warnings (unknown override keys), like verl's warnings.warn. */
   warn?: (message: string) => void;
+  /** Where the progress of initialising and writing the weights is reported; none by default. */
+  progress?: ProgressStream;
 }
 
 export interface InitModelResult {
@@ -81,6 +88,33 @@ function readJsonFile(path: string, what: string): Record<string, unknown> {
   return readJsonObject(path);
 }
 
+const GIB = 1024 ** 3;
+
+/**
+ * The random weights are built in memory as float32: refuse a config whose tensors cannot be allocated, with the
+ * sizes that decide it, instead of failing deep inside with "Invalid typed array length".
+ */
+function checkModelFits(spec: ModelSpec): void {
+  const sizes = `(hidden_size ${spec.hiddenSize}, intermediate_size ${spec.intermediateSize}, vocab_size ${spec.vocabSize}, num_hidden_layers ${spec.numHiddenLayers})`;
+  const maxValues = Math.floor(bufferConstants.MAX_LENGTH / 4);
+  for (const t of expectedTensors(spec)) {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (n > maxValues) {
+      throw new InputError(
+        `tensor '${t.name}' [${t.shape.join(', ')}] would hold ${n.toLocaleString('en-US')} values, more than one tensor can hold ` +
+          `(${maxValues.toLocaleString('en-US')}); choose smaller sizes ${sizes}`,
+      );
+    }
+  }
+  const bytes = parameterCount(spec) * 4;
+  if (bytes > totalmem()) {
+    throw new InputError(
+      `the model would have ${parameterCount(spec).toLocaleString('en-US')} parameters (${(bytes / GIB).toFixed(1)} GiB as float32), ` +
+        `more than this machine's memory (${(totalmem() / GIB).toFixed(1)} GiB); choose smaller sizes ${sizes}`,
+    );
+  }
+}
+
 /** Read verl's --new_config_path file. */
 export function readConfigOverrides(path: string): Record<string, unknown> {
   return readJsonFile(path, 'new config');
@@ -91,6 +125,7 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
   if (existsSync(options.outputDir) && !options.overwrite) {
     throw new InputError(`output path '${options.outputDir}' already exists; choose another or pass --overwrite to replace it`);
   }
+  checkOutputDir(options.outputDir, 'output path');
   const base = options.baseModelDir
     ? readJsonFile(join(options.baseModelDir, 'config.json'), 'base model config.json')
     : presetConfig(options.modelType ?? 'llama');
@@ -111,7 +146,10 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
   const source: InitTokenizerSource | 'base' = options.tokenizer ?? (baseHasTokenizer ? 'base' : { kind: 'char' });
   let tokenizer: SavableTokenizer;
   if (source === 'base') tokenizer = loadTokenizer(options.baseModelDir as string);
-  else if (source.kind === 'char') tokenizer = CharTokenizer.fromCharacters(source.chars ?? DEFAULT_CHARS);
+  else if (source.kind === 'char') {
+    if (source.chars === '') throw new InputError(`a character tokenizer needs at least one character (--chars is empty); for example --chars "${DEFAULT_CHARS}"`);
+    tokenizer = CharTokenizer.fromCharacters(source.chars ?? DEFAULT_CHARS);
+  }
   else tokenizer = loadTokenizer(source.path);
 
   // A tokenizer other than the base model's own decides the vocabulary and special ids, unless the new config does.
@@ -128,14 +166,30 @@ export async function initModel(options: InitModelOptions): Promise<InitModelRes
   if (spec.vocabSize < tokenizer.vocabSize) {
     throw new InputError(`vocab_size ${spec.vocabSize} is smaller than the tokenizer's ${tokenizer.vocabSize} tokens; raise vocab_size or leave it unset`);
   }
-  const weights = initRandomWeights(spec, options.seed ?? 0);
+  checkModelFits(spec);
+  const total = parameterCount(spec);
+  const stream = options.progress ?? { write: () => undefined };
+  const initProgress = createProgress({ label: 'initialise', total, unit: 'params', stream });
+  let weights: WeightStore;
+  try {
+    weights = initRandomWeights(spec, options.seed ?? 0, 'causal-lm', (n) => initProgress.tick(n));
+  } finally {
+    initProgress.stop('');
+  }
   const baseGeneration = source === 'base' ? readGenerationConfigFile(options.baseModelDir as string, spec) : null;
-  const saved = await saveModelDir(options.outputDir, {
-    config: spec,
-    weights,
-    dtype: options.dtype ?? 'float32',
-    tokenizer,
-    generationConfig: baseGeneration ?? undefined,
-  });
+  const writeProgress = createProgress({ label: 'write', total, unit: 'params', stream });
+  let saved: SavedModel;
+  try {
+    saved = await saveModelDir(options.outputDir, {
+      config: spec,
+      weights,
+      dtype: options.dtype ?? 'float32',
+      tokenizer,
+      generationConfig: baseGeneration ?? undefined,
+      onValues: (n) => writeProgress.tick(n),
+    });
+  } finally {
+    writeProgress.stop('');
+  }
   return { dir: saved.dir, spec, parameters: parameterCount(spec), tokenizerKind: tokenizer.kind, files: saved.files };
 }

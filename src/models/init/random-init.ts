@@ -9,7 +9,8 @@ import type { ModelSpec } from '../hf/config.js';
 import { EMBED_TOKENS, expectedTensors, type ModelHead } from '../hf/tensors.js';
 import type { WeightStore } from '../hf/weights.js';
 
-export function initRandomWeights(spec: ModelSpec, seed: number | Rng = 0, head: ModelHead = 'causal-lm'): WeightStore {
+/** `onTensor` is called with each tensor's number of values once it is filled (for progress). */
+export function initRandomWeights(spec: ModelSpec, seed: number | Rng = 0, head: ModelHead = 'causal-lm', onTensor?: (values: number) => void): WeightStore {
   const rng = seed instanceof Rng ? seed : new Rng(seed);
   const std = spec.initializerRange;
   const weights: WeightStore = new Map();
@@ -19,6 +20,7 @@ export function initRandomWeights(spec: ModelSpec, seed: number | Rng = 0, head:
     if (t.role === 'norm') data.fill(1);
     else if (t.role === 'linear' || t.role === 'embedding') for (let i = 0; i < n; i++) data[i] = rng.normal() * std;
     weights.set(t.name, { shape: [...t.shape], data });
+    onTensor?.(n);
   }
   const pad = spec.padTokenId;
   if (pad !== null && pad < spec.vocabSize) {

@@ -5,7 +5,7 @@
  * chunks), so saving never builds the whole file in memory.
  */
 import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { tempPathFor, trackTemp } from '../../util/atomic-write.js';
 import { DTYPE_BYTES, assertLittleEndianHost, float32ToBytes, type WritableDtype } from './dtypes.js';
 
 export interface TensorToWrite {
@@ -20,6 +20,8 @@ export interface WriteSafetensorsOptions {
   metadata?: Record<string, string>;
   /** Write to a temp file beside `path` and rename it into place (default true). */
   atomic?: boolean;
+  /** Called with the number of tensor values just written (for progress). */
+  onValues?: (count: number) => void;
 }
 
 /** Elements converted per write call, so a multi-GB tensor never needs a second full-size buffer. */
@@ -74,7 +76,8 @@ export async function writeSafetensors(path: string, tensors: readonly TensorToW
   const { planned, dataBytes } = plan(tensors);
   const header = encodeHeader(planned, options.metadata);
   const atomic = options.atomic ?? true;
-  const target = atomic ? join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}`) : path;
+  const target = atomic ? tempPathFor(path) : path;
+  const untrack = atomic ? trackTemp(target) : () => undefined;
   const fh = await open(target, 'w');
   try {
     await fh.write(header, 0, header.length, 0);
@@ -84,6 +87,7 @@ export async function writeSafetensors(path: string, tensors: readonly TensorToW
         const bytes = float32ToBytes(tensor.dtype, tensor.data.subarray(i, Math.min(tensor.data.length, i + CHUNK_ELEMENTS)));
         await fh.write(bytes, 0, bytes.length, position);
         position += bytes.length;
+        options.onValues?.(Math.min(tensor.data.length, i + CHUNK_ELEMENTS) - i);
       }
     }
     await fh.close();
@@ -92,6 +96,8 @@ export async function writeSafetensors(path: string, tensors: readonly TensorToW
     await fh.close().catch(() => undefined);
     if (atomic) await rm(target, { force: true });
     throw err;
+  } finally {
+    untrack();
   }
   return header.length + dataBytes;
 }

@@ -92,6 +92,11 @@ export class CharTokenizer implements SavableTokenizer {
     return ids;
   }
 
+  /** The distinct characters of `text` outside the vocabulary (those `encode` maps to the unk token). */
+  unknownCharacters(text: string): string[] {
+    return [...new Set([...text].filter((ch) => !this.toId.has(ch)))];
+  }
+
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     let out = '';
     for (let i = 0; i < ids.length; i++) {

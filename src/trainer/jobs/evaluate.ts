@@ -11,6 +11,8 @@ import { fileList } from '../../data/config.js';
 import type { EvaluationFileConfig } from '../../config/schema/evaluation.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { ConfigError, InputError } from '../../util/errors.js';
+import { checkOutputFile } from '../../util/fs-check.js';
+import { createProgress, formatDuration, type ProgressStream } from '../../util/progress.js';
 import { didYouMean } from '../../util/suggest.js';
 import { mapLimit, scoreSample } from '../../reward/invoke.js';
 import { DEFAULT_SCORING_FUNCTION, loadCustomRewardFunction } from '../../reward/scoring-function.js';
@@ -58,6 +60,8 @@ export interface EvaluationSummary {
 
 export interface EvaluationIO {
   log: (line: string) => void;
+  /** Where the progress of scoring is reported (a terminal gets a bar); none by default. */
+  progress?: ProgressStream;
   cwd?: string;
 }
 
@@ -136,6 +140,9 @@ export async function runEvaluation(cfg: EvaluationConfig, io: EvaluationIO): Pr
   const cwd = io.cwd ?? process.cwd();
   const files = Array.isArray(cfg.data.path) ? cfg.data.path : [cfg.data.path];
   if (files.length === 0) throw new ConfigError('data.path: no file given');
+  const started = Date.now();
+  const outputPath = cfg.data.outputPath ? (isAbsolute(cfg.data.outputPath) ? cfg.data.outputPath : resolve(cwd, cfg.data.outputPath)) : null;
+  if (outputPath) checkOutputFile(outputPath, 'data.output_path');
   const rows: EvalRow[] = [];
   for (const [i, file] of files.entries()) {
     const table = await readTable(file, { cwd, what: files.length > 1 ? `data.path[${i}]` : 'data.path' });
@@ -145,19 +152,21 @@ export async function runEvaluation(cfg: EvaluationConfig, io: EvaluationIO): Pr
   const policy: ScorePolicy = { onError: cfg.customRewardFunction.onError, timeoutS: cfg.customRewardFunction.timeoutS };
   const jobs = rows.flatMap((row, r) => row.responses.map((text, k) => ({ r, k, row, text })));
   let failures = 0;
+  const progress = createProgress({ label: 'eval', total: jobs.length, unit: 'responses', stream: io.progress ?? { write: () => undefined } });
   const outcomes = await mapLimit(jobs, cfg.maxConcurrency, async (job) => {
     const o = await scoreSample(
       sf,
       { index: job.r, dataSource: job.row.dataSource, solutionStr: job.text, groundTruth: job.row.groundTruth, extraInfo: job.row.extraInfo },
       policy,
     );
+    progress.tick();
     if (!o.ok) {
       failures++;
       return { score: 0, correct: false };
     }
     const acc = o.score.kind === 'scalar' && o.score.extras && 'acc' in o.score.extras ? o.score.extras.acc : undefined;
     return { score: o.score.score, correct: acc !== undefined && acc !== null ? Boolean(acc) : o.score.score >= cfg.passThreshold - 1e-6 };
-  });
+  }).finally(() => progress.stop(''));
   const scores: number[][] = rows.map((row) => new Array<number>(row.responses.length));
   const correct: number[] = rows.map(() => 0);
   jobs.forEach((job, i) => {
@@ -182,13 +191,10 @@ export async function runEvaluation(cfg: EvaluationConfig, io: EvaluationIO): Pr
     perDataSource[ds] = { rows: members.length, meanScore, passAtK: passes };
   }
 
-  let outputPath: string | null = null;
-  if (cfg.data.outputPath) {
-    outputPath = isAbsolute(cfg.data.outputPath) ? cfg.data.outputPath : resolve(cwd, cfg.data.outputPath);
-    await writeFileAtomic(outputPath, scores.map((s) => JSON.stringify({ scores: s })).join('\n') + '\n');
-  }
+  if (outputPath) await writeFileAtomic(outputPath, scores.map((s) => JSON.stringify({ scores: s })).join('\n') + '\n');
   for (const [name, value] of Object.entries(metrics).sort(([a], [b]) => a.localeCompare(b))) io.log(`${name}: ${value}`);
   if (failures > 0) io.log(`reward function failures scored 0: ${failures}`);
-  if (outputPath) io.log(`scores written to ${outputPath}`);
+  const took = formatDuration((Date.now() - started) / 1000);
+  io.log(outputPath ? `scored ${jobs.length} responses in ${took}; scores written to ${outputPath}` : `scored ${jobs.length} responses in ${took}`);
   return { rows: rows.length, responses: jobs.length, failures, perDataSource, metrics, outputPath };
 }

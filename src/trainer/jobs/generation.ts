@@ -27,6 +27,9 @@ import { CausalLM } from '../../models/compute/causal-lm.js';
 import type { RolloutOptions } from '../../models/rollout/options.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { ConfigError, InputError } from '../../util/errors.js';
+import { checkInputFile, checkInputPath, checkOutputFile } from '../../util/fs-check.js';
+import { createProgress, formatDuration, type ProgressStream } from '../../util/progress.js';
+import { checkPositionLimit } from '../../models/hf/config.js';
 import { didYouMean } from '../../util/suggest.js';
 
 export interface GenerationJobConfig {
@@ -49,6 +52,8 @@ export interface GenerationJobConfig {
 
 export interface GenerationJobIO {
   log: (line: string) => void;
+  /** Where the progress of the batches is drawn (a terminal gets a bar); none by default. */
+  progress?: ProgressStream;
   /** Folder relative paths are resolved against (default: the process's). */
   cwd?: string;
 }
@@ -157,6 +162,11 @@ export async function runGeneration(cfg: GenerationJobConfig, io: GenerationJobI
   if (!(OUTPUT_EXTENSIONS as readonly string[]).includes(extname(outputPath).toLowerCase())) {
     throw new ConfigError(`data.output_path '${cfg.data.outputPath}' must end in ${OUTPUT_EXTENSIONS.join(', ')}`);
   }
+  // Every path is checked before the model is loaded, so a bad output location costs no generation.
+  checkInputFile(at(cfg.data.path), 'data.path');
+  checkInputPath(at(cfg.modelPath), 'model.path', 'folder');
+  checkOutputFile(outputPath, 'data.output_path');
+  const started = Date.now();
   const table = await readTable(at(cfg.data.path), { what: 'data.path' });
   if (!table.columns.includes(cfg.data.promptKey)) {
     throw new InputError(
@@ -170,11 +180,15 @@ export async function runGeneration(cfg: GenerationJobConfig, io: GenerationJobI
   const sampling = cfg.rollout;
   const responses: string[][] = [];
   let generatedTokens = 0;
+  const progress = createProgress({ label: 'generate', total: table.rows.length * n, unit: 'samples', stream: io.progress ?? { write: () => undefined } });
   try {
     const dataset = promptDataset(table.rows, cfg, tokenizer);
+    let longest = 0;
+    for (let i = 0; i < dataset.length; i++) longest = Math.max(longest, dataset.get(i).attentionMask.reduce((a, m) => a + (m !== 0 ? 1 : 0), 0));
+    checkPositionLimit(lm.spec, longest + sampling.responseLength, `the longest prompt (${longest} tokens) plus rollout.response_length (${sampling.responseLength})`);
     const batches = Math.ceil(dataset.length / cfg.data.batchSize);
+    const decodingStarted = Date.now();
     for (let k = 0; k < batches; k++) {
-      io.log(`[${k + 1}/${batches}] Start to generate.`);
       const first = k * cfg.data.batchSize;
       const rows = Array.from({ length: Math.min(cfg.data.batchSize, dataset.length - first) }, (_r, i) => dataset.get(first + i));
       const out = await lm.generate(promptBatch(rows), { ...sampling, n, streamOffset: first * n });
@@ -192,12 +206,15 @@ export async function runGeneration(cfg: GenerationJobConfig, io: GenerationJobI
         }
         responses.push(texts);
       }
+      progress.tick(rows.length * n, { 'tokens/s': generatedTokens / Math.max(1e-3, (Date.now() - decodingStarted) / 1000) });
     }
+    progress.stop();
   } finally {
+    progress.stop('');
     await lm.dispose();
     await engine.dispose();
   }
   await writeRows(outputPath, table.rows.map((row, i) => ({ ...row, responses: responses[i] })));
-  io.log(`Wrote ${table.rows.length} rows with ${n} response(s) each to ${outputPath}`);
+  io.log(`Wrote ${table.rows.length} rows with ${n} response(s) each to ${outputPath} in ${formatDuration((Date.now() - started) / 1000)}`);
   return { rows: table.rows.length, responses: table.rows.length * n, generatedTokens, outputPath };
 }

@@ -11,7 +11,8 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError, errorMessage } from '../../util/errors.js';
 import type { CausalLM } from '../../models/compute/causal-lm.js';
-import { checkSequenceLength } from '../../models/hf/config.js';
+import { checkPositionLimit, checkSequenceLength } from '../../models/hf/config.js';
+import { CharTokenizer } from '../../models/tokenizer/char-tokenizer.js';
 
 /** Batches are padded to a multiple of this many tokens. */
 export const LENGTH_BUCKET = 16;
@@ -23,6 +24,8 @@ export interface ScoreFileOptions {
   batchSize?: number;
   /** For "text" lines: add the tokenizer's special tokens (e.g. BOS), as transformers' tokenizer(text) does (default true). */
   addSpecialTokens?: boolean;
+  /** Called after each batch with the sequences scored so far and the total (for progress). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 
@@ -51,6 +54,15 @@ export function parseScoreLine(line: string, where: string, lm: CausalLM, addSpe
   } else if (hasText) {
     if (typeof obj.text !== 'string') throw new InputError(`${where}: "text" must be a string`);
     if (!lm.tokenizer) throw new InputError(`${where}: "text" needs a tokenizer, but the model directory has none; give "input_ids" instead`);
+    if (lm.tokenizer instanceof CharTokenizer) {
+      const unknown = lm.tokenizer.unknownCharacters(obj.text);
+      if (unknown.length > 0) {
+        throw new InputError(
+          `${where}: "text" has characters outside the model's character vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(', ')} ` +
+            `(the vocabulary: ${JSON.stringify(lm.tokenizer.characters.join(''))})`,
+        );
+      }
+    }
     ids = lm.tokenizer.encode(obj.text, { addSpecialTokens });
   } else {
     const keys = Object.keys(obj);
@@ -59,6 +71,7 @@ export function parseScoreLine(line: string, where: string, lm: CausalLM, addSpe
   if (ids.length === 0) throw new InputError(`${where}: the sequence is empty (nothing to score)`);
   try {
     checkSequenceLength(lm.spec, ids.length);
+    checkPositionLimit(lm.spec, ids.length, 'the sequence');
   } catch (err) {
     throw new InputError(`${where}: ${errorMessage(err)}`);
   }
@@ -112,6 +125,7 @@ export async function scoreFile(lm: CausalLM, inputPath: string, emit: (line: st
       emit(JSON.stringify({ logprobs: lp }));
       tokens += lp.length;
     }
+    options.onProgress?.(Math.min(sequences.length, start + batchSize), sequences.length);
   }
   return { sequences: sequences.length, tokens };
 }
