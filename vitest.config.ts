@@ -7,6 +7,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Removes each test file's temp folders (tests/support/temp-dir.ts) when the file ends.
+    setupFiles: ['./tests/support/setup.ts'],
     reporters: ['default', './tests/support/summary-reporter.ts'],
   },
 });

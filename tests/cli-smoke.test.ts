@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { bufferIO } from '../src/cli/io.js';
+import { makeTempDir } from './support/temp-dir.js';
 
 describe('CLI entry', () => {
   it('prints its version', async () => {
@@ -23,10 +24,9 @@ describe('CLI errors', () => {
 describe('output piped into a reader that stops early', () => {
   it('does not crash with EPIPE and the command still finishes its work', async () => {
     const { spawnSync } = await import('node:child_process');
-    const { mkdtempSync, existsSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { existsSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const out = mkdtempSync(join(tmpdir(), 'verlts-pipe-'));
+    const out = makeTempDir('verlts-pipe-');
     const bin = new URL('../bin/verl-ts', import.meta.url).pathname;
     const r = spawnSync('bash', ['-c', `set -o pipefail; node '${bin}' data countdown --local_save_dir '${out}' --train_size 500 --test_size 5 | head -c 1 >/dev/null`], {
       encoding: 'utf8',

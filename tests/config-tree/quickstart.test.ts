@@ -1,7 +1,6 @@
 // The embedded default job (config/quickstart.yaml): its config validates, and its model and data are real
 // files that verl-ts's own commands reproduce byte for byte from their seeds.
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
@@ -12,6 +11,7 @@ import { needsCritic } from '../../src/config/schema/ppo-checks.js';
 import { readTable } from '../../src/data/io/read-rows.js';
 import { loadModelDir } from '../../src/models/index.js';
 import { CONFIG_DIR } from '../support/composed-config.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const EXAMPLE = join(ROOT, 'examples/digit_completion');
@@ -33,8 +33,8 @@ describe('quickstart (the embedded default)', () => {
     expect(train.columns).toEqual(['data_source', 'prompt', 'ability', 'reward_model', 'extra_info']);
   });
 
-  it('is reproduced byte for byte by init-model and data digit_completion (RL and SFT formats)', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'verlts-qs-'));
+  it("regression guard: the committed example is reproduced byte for byte by init-model and data digit_completion, RL and SFT formats (the project's own RNG and writers)", async () => {
+    const out = makeTempDir('verlts-qs-');
     const cli = (argv: string[]) => runCli(argv, bufferIO({ cwd: out, env: {} }));
     expect(await cli(['data', 'digit_completion', '--local_save_dir', join(out, 'data')])).toBe(0);
     expect(await cli(['data', 'digit_completion', '--format', 'sft', '--local_save_dir', join(out, 'data')])).toBe(0);

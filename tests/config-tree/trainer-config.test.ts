@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { bufferIO } from '../../src/cli/io.js';
 import { algorithmNeeds, registryNames } from '../../src/cli/registry-names.js';
@@ -12,6 +11,7 @@ import { deriveBatchSizes } from '../../src/config/schema/batch-sizes.js';
 import { needsCritic, needsReference } from '../../src/config/schema/ppo-checks.js';
 import { ConfigValidationError } from '../../src/config/schema/validate.js';
 import { CONFIG_DIR } from '../support/composed-config.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const MICRO = [
@@ -41,8 +41,7 @@ const load = (overrides: string[]) =>
   loadTrainerConfig({ configDir: CONFIG_DIR, configName: 'ppo_trainer', overrides, env: {}, cwd: ROOT, registryNames, algorithmNeeds });
 
 // Every folder the tests make lives under one temp folder, removed at the end.
-const TMP = mkdtempSync(join(tmpdir(), 'verlts-trainer-config-'));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+const TMP = makeTempDir('verlts-trainer-config-');
 
 async function cli(argv: string[], cwd = mkdtempSync(join(TMP, 'train-'))) {
   const io = bufferIO({ cwd, env: {} });
@@ -244,7 +243,7 @@ describe('config errors through the CLI: exact messages, exit code 2, no stack t
 });
 
 describe('verl-ts gen-reference', () => {
-  it('the committed reference snapshots are up to date', () => {
+  it("regression guard: the committed _generated_*.yaml (the project's own snapshots) are up to date", () => {
     // A fresh process, as a user runs it: registries hold the built-in names only (other tests load plugins).
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/verl-ts'), 'gen-reference', '--check'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stderr).toBe('');

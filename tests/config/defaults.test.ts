@@ -1,13 +1,12 @@
 // Defaults-list rules beyond the conformance cases (hydra-semantics.md §2), on config trees written to a
 // temporary directory.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compose, ConfigComposeError, toYaml } from '../../src/config/index.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
-const root = mkdtempSync(path.join(tmpdir(), 'verl-ts-defaults-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = makeTempDir('verl-ts-defaults-');
 
 let treeCount = 0;
 function tree(files: Record<string, string>): string {

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RLDataset } from '../../src/data/dataset.js';
@@ -13,7 +11,8 @@ import { writeParquet } from '../../src/data/io/parquet-write.js';
 import { assignUids, uuid4 } from '../../src/data/uid.js';
 import { Rng } from '../../src/util/rng.js';
 import { ASCII, CharTokenizer } from './char-tokenizer.js';
-import { sharedFile } from './shared.js';
+import { sharedFixture } from '../support/shared.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const tok = new CharTokenizer(ASCII);
 const opts = (o: Partial<DatasetOptions> = {}): DatasetOptions => ({
@@ -90,7 +89,7 @@ describe('RLDataset', () => {
     expect(lines.at(-1)).toBe('filter dataset len: 2 (dropped 2 prompts longer than 8 tokens)');
   });
 
-  it('keeps the first max_samples rows, or a seeded random choice when shuffling', () => {
+  it("keeps the first max_samples rows, or a seeded random choice when shuffling (regression guard: the choice is the project's own Rng permutation)", () => {
     const rows = Array.from({ length: 10 }, (_x, i) => row(String(i)));
     const first = RLDataset.fromRows(rows, tok, opts({ maxSamples: 3 }));
     expect([0, 1, 2].map((i) => first.get(i).fields.raw_prompt)).toEqual([0, 1, 2].map((i) => [{ role: 'user', content: String(i) }]));
@@ -129,7 +128,7 @@ describe('RLDataset', () => {
   });
 
   it('reads files, names a missing prompt column and suggests the closest name', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verl-ts-ds-'));
+    const dir = makeTempDir('verl-ts-ds-');
     const f = join(dir, 'train.parquet');
     await writeParquet(f, [row('ab'), row('cd')]);
     const ds = await RLDataset.load([f, f], tok, opts(), { what: 'data.train_files' });
@@ -143,7 +142,7 @@ describe('RLDataset', () => {
     );
   });
 
-  const arith = sharedFile('fixtures/verl-arith/data/train.parquet');
+  const arith = sharedFixture('verl-arith/data/train.parquet');
   it.skipIf(arith === null)('loads verl-arith train.parquet with its character tokenizer', async () => {
     const ds = await RLDataset.load([arith as string], new CharTokenizer(), opts({ maxPromptLength: 16 }));
     expect(ds.length).toBe(800);
@@ -189,7 +188,7 @@ describe('StatefulDataLoader', () => {
     expect(take(ids({ batchSize: 4, shuffle: false, dropLast: false })).at(-1)).toEqual([8, 9]);
   });
 
-  it('draws a new order every epoch', () => {
+  it("draws a new order every epoch (regression guard: the order is the project's own Rng permutation)", () => {
     const l = ids({ batchSize: 5, shuffle: true, dropLast: true });
     const e0 = take(l).flat();
     const e1 = take(l).flat();
@@ -240,7 +239,7 @@ describe('data config', () => {
   });
 
   it('builds train and validation loaders as verl does', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verl-ts-dl-'));
+    const dir = makeTempDir('verl-ts-dl-');
     const f = join(dir, 'd.parquet');
     await writeParquet(f, Array.from({ length: 7 }, (_x, i) => row(String(i))));
     const cfg = { ...DATA_CONFIG_DEFAULTS, trainFiles: [f], valFiles: [f], trainBatchSize: 3, maxPromptLength: 4 };

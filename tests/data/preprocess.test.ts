@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
@@ -10,8 +9,9 @@ import { runPreprocessor } from '../../src/data/preprocess/registry.js';
 import { allDigitPrompts, splitLengths } from '../../src/data/preprocess/digit-completion.js';
 import { countdownScore } from '../../src/reward/scorers/countdown.js';
 import { digitCompletionAnswer } from '../../src/tasks/digit-completion.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'verl-ts-pp-'));
+const tmp = () => makeTempDir('verl-ts-pp-');
 const ctx = (cwd: string) => ({ cwd, log: () => {} });
 const INSTR = 'Let\'s think step by step and output the final answer after "####".';
 

@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTable } from '../../src/data/io/read-rows.js';
 import { encodeParquet, writeParquet } from '../../src/data/io/parquet-write.js';
 import { inferSchema, listOf, structOf } from '../../src/data/io/value-type.js';
-import { sharedFile } from './shared.js';
+import { sharedFixture } from '../support/shared.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const FIX = 'tests/fixtures/data';
 const expected = JSON.parse(readFileSync(`${FIX}/gsm8k-expected.json`, 'utf8')) as { rows: Record<string, unknown>[] };
-const tmp = () => mkdtempSync(join(tmpdir(), 'verl-ts-io-'));
+const tmp = () => makeTempDir('verl-ts-io-');
 
 describe('reading pyarrow-written parquet', () => {
   for (const codec of ['snappy', 'zstd', 'gzip']) {
@@ -28,7 +28,7 @@ describe('reading pyarrow-written parquet', () => {
     expect(t.rows[2]).toEqual({ prompt: null, extra_info: { index: 3, big: -5, x: null }, tags: null });
   });
 
-  const arith = sharedFile('fixtures/verl-arith/data/train.parquet');
+  const arith = sharedFixture('verl-arith/data/train.parquet');
   it.skipIf(arith === null)('reads verl-arith train.parquet written by pandas', async () => {
     const t = await readTable(arith as string);
     expect(t.rows.length).toBe(800);

@@ -1,7 +1,6 @@
 // AdamW + clipping against torch, LR schedules against verl's own functions (fixture made by
 // tests/fixtures/engine/gen_optim_fixtures.py), optimizer state round trip, gradient accumulation.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,6 +16,7 @@ import {
   saveOptimizerState,
   warmupStepsOf,
 } from '../../src/engine/index.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 interface Fixture {
   adamw: {
@@ -110,7 +110,7 @@ describe('optimizer state files', () => {
   };
 
   it('round-trips bit-exactly and training continues identically', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'engine-optim-'));
+    const dir = makeTempDir('engine-optim-');
     const a = new AdamW(storeFromFixture(), { lr: 1e-3 });
     run(a, 3);
     saveOptimizerState(a, join(dir, 'optim.safetensors'));
@@ -126,7 +126,7 @@ describe('optimizer state files', () => {
   });
 
   it('explains what does not fit', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'engine-optim-'));
+    const dir = makeTempDir('engine-optim-');
     const a = new AdamW(storeFromFixture(), { lr: 1e-3 });
     run(a, 1);
     const file = join(dir, 'o.safetensors');

@@ -1,6 +1,5 @@
 // `verl-ts score` and `verl-ts generate` through runCli, on a tiny random model with a character tokenizer.
-import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
@@ -9,12 +8,13 @@ import { readTable } from '../../src/data/io/read-rows.js';
 import { writeParquet } from '../../src/data/io/parquet-write.js';
 import { CausalLM, initModel } from '../../src/models/index.js';
 import { FIX, engine, maxAbsDiff, wholeSequences } from './compute-helpers.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 let work: string;
 let modelDir: string;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'cli-models-'));
+  work = makeTempDir('cli-models-');
   modelDir = join(work, 'model');
   await initModel({
     outputDir: modelDir, modelType: 'llama', tokenizer: { kind: 'char', chars: 'abcdefgh ' }, seed: 2,

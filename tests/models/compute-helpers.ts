@@ -55,12 +55,21 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** Largest |a − b| / max(floor, |b|) over the elements. */
-export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(floor, Math.abs(b[i])));
-  return m;
+/**
+ * Every element within its own tolerance, |a − b| ≤ atol + rtol·|b| (numpy's allclose), so a small element
+ * is not excused by a large one elsewhere in the tensor; the failure names the worst element.
+ */
+export function expectAllClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: { rtol: number; atol: number }, label: string): void {
+  expect(a.length, label).toBe(b.length);
+  let worst = -1;
+  let excess = 0;
+  for (let i = 0; i < a.length; i++) {
+    // NaN counts as the worst possible miss, never as a pass.
+    const diff = Math.abs(a[i] - b[i]);
+    const over = Number.isNaN(diff) ? Infinity : diff - (tol.atol + tol.rtol * Math.abs(b[i]));
+    if (over > excess) [worst, excess] = [i, over];
+  }
+  expect(worst < 0 ? 'all elements within tolerance' : `${label}[${worst}]: got ${a[worst]}, expected ${b[worst]}`).toBe('all elements within tolerance');
 }
 
 /** Rows of a [B, W] row-major array as nested lists. */

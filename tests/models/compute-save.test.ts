@@ -1,13 +1,13 @@
 // Saving and reloading models, copies, and verl's own bf16 test model (skipped without ../shared).
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CausalLM, ValueModel, readSafetensorsFloat32 } from '../../src/models/index.js';
 import { FIX, engine, promptBatch, wholeSequences } from './compute-helpers.js';
-import { sharedFixture } from './shared-fixtures.js';
+import { sharedFixture } from '../support/shared.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
-const tmp = () => join(mkdtempSync(join(tmpdir(), 'compute-save-')), 'out');
+const tmp = () => join(makeTempDir('compute-save-'), 'out');
 const SEQS = wholeSequences([[3, 4, 5, 6, 7], [8, 9]]);
 
 describe('save / load', () => {
@@ -53,9 +53,9 @@ describe('save / load', () => {
 });
 
 const VERL_ARITH = sharedFixture('verl-arith/model');
-describe.skipIf(!existsSync(VERL_ARITH))("verl's arithmetic-sequence model (bf16 Llama, character tokenizer)", () => {
+describe.skipIf(VERL_ARITH === null)("verl's arithmetic-sequence model (bf16 Llama, character tokenizer)", () => {
   it('loads, scores and generates', async () => {
-    const lm = CausalLM.fromDir(VERL_ARITH, { engine });
+    const lm = CausalLM.fromDir(VERL_ARITH as string, { engine });
     expect(lm.spec.torchDtype).toBe('bfloat16');
     const tok = lm.tokenizer;
     if (!tok) throw new Error('verl-arith has a character tokenizer');
@@ -69,8 +69,12 @@ describe.skipIf(!existsSync(VERL_ARITH))("verl's arithmetic-sequence model (bf16
     expect(out.size).toBe(4);
     const responses = out.tensor('responses').data;
     expect(Array.from(responses).every((id) => id >= 0 && id < 16)).toBe(true);
-    // EOS is id 1, pad id 2 (config.json); the decoded text uses the tokenizer's characters
-    expect(typeof tok.decode(Array.from(responses.subarray(0, 8)), { skipSpecialTokens: true })).toBe('string');
+    // verl's character vocabulary: S, E, P, U = ids 0..3 (special), then '0'..'9', ',', ':' from id 4.
+    const vocab = '0123456789,:';
+    const firstResponse = Array.from(responses.subarray(0, 8));
+    const expectedText = firstResponse.filter((id) => id >= 4).map((id) => vocab[id - 4]).join('');
+    expect(tok.decode(firstResponse, { skipSpecialTokens: true })).toBe(expectedText);
+    expect(tok.decode([4, 13, 14, 15, 1], { skipSpecialTokens: true })).toBe('09,:');
     const rescored = await lm.scoreTokens(out, { temperature: 1 });
     const mask = out.tensor('response_mask').data;
     const rollout = out.tensor('rollout_log_probs').data;

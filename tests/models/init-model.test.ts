@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
@@ -9,9 +8,10 @@ import { parseHfConfig } from '../../src/models/hf/config.js';
 import { expectedTensors } from '../../src/models/hf/tensors.js';
 import { initRandomWeights } from '../../src/models/init/random-init.js';
 import { initModel } from '../../src/models/init/init-model.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const FIX = new URL('../fixtures/', import.meta.url).pathname;
-const out = () => join(mkdtempSync(join(tmpdir(), 'init-')), 'model');
+const out = () => join(makeTempDir('init-'), 'model');
 
 describe('random initialisation like HF _init_weights', () => {
   it('normal(0, initializer_range) for linear/embedding, ones for norms, zeros for biases and the pad row', () => {
@@ -80,7 +80,7 @@ describe('initModel', () => {
 
 describe('verl-ts init-model', () => {
   it('writes a model from the command line', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'cli-'));
+    const root = makeTempDir('cli-');
     writeFileSync(join(root, 'small.json'), JSON.stringify({ num_hidden_layers: 1 }));
     const io = bufferIO({ cwd: root });
     const code = await runCli(
@@ -98,7 +98,7 @@ describe('verl-ts init-model', () => {
     expect(m.tokenizer?.encode('cab')).toEqual([6, 4, 5]);
   });
   it('reports bad input without a stack trace', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'cli-'));
+    const root = makeTempDir('cli-');
     const io = bufferIO({ cwd: root });
     expect(await runCli(['init-model', '--output_path', 'm', '--set', 'hidden_act=gelu'], io)).toBe(1);
     expect(io.err()).toBe(`new model config: hidden_act "gelu" is not supported by verl-ts (only 'silu')\n`);

@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../src/models/safetensors/dtypes.js';
 import { SafetensorsFile, readSafetensorsFloat32, withSafetensorsFile } from '../../src/models/safetensors/reader.js';
 import { writeSafetensors, type TensorToWrite } from '../../src/models/safetensors/writer.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const FIX = new URL('../fixtures/models/', import.meta.url).pathname;
-const tmp = () => mkdtempSync(join(tmpdir(), 'st-'));
+const tmp = () => makeTempDir('st-');
 const num = (v: number | string) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number));
 
 describe('dtype conversions, bit for bit against torch', () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCustomRewardFunction } from '../../src/reward/scoring-function.js';
@@ -8,6 +7,7 @@ import { rewardSections } from '../support/composed-config.js';
 import { ConfigValidationError } from '../../src/config/schema/validate.js';
 import { ASCII, CharTokenizer } from '../data/char-tokenizer.js';
 import { rolloutBatch } from './rollout-batch.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const tok = new CharTokenizer(ASCII);
 const batch = rolloutBatch(
@@ -48,7 +48,7 @@ describe('custom reward functions', () => {
   });
 
   it('lets reward_kwargs override the call arguments (verl precedence) and awaits async functions', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verl-ts-crf-'));
+    const dir = makeTempDir('verl-ts-crf-');
     writeFileSync(join(dir, 'r.mjs'), 'export async function score(ds, sol, gt, extra, kw) { return { score: gt === "forced" ? 1 : 0, seen: kw.extra_kw }; }\n');
     const sf = await loadCustomRewardFunction({ path: 'r.mjs', name: 'score', rewardKwargs: { ground_truth: 'forced', extra_kw: 7 } }, { cwd: dir });
     const cfgOut = await (await import('../../src/reward/managers/registry.js'))
@@ -59,7 +59,7 @@ describe('custom reward functions', () => {
   });
 
   it('names a missing file and a missing export', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verl-ts-crf-'));
+    const dir = makeTempDir('verl-ts-crf-');
     await expect(loadCustomRewardFunction({ path: 'nope.ts', name: 'compute_score', rewardKwargs: {} }, { cwd: dir })).rejects.toThrow(
       `custom_reward_function.path: file not found: 'nope.ts' (looked at ${join(dir, 'nope.ts')})`,
     );
@@ -70,7 +70,7 @@ describe('custom reward functions', () => {
   });
 
   it('reports a non-score result, naming the sample and function', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verl-ts-crf-'));
+    const dir = makeTempDir('verl-ts-crf-');
     writeFileSync(join(dir, 'r.mjs'), 'export function compute_score(ds, sol) { return sol.includes(",") ? "oops" : 1; }\n');
     const cfg = rewardConfigFromSections(rewardSections([`custom_reward_function.path='${join(dir, 'r.mjs')}'`]));
     const m = await loadRewardManager(cfg, tok, { numExamine: 0 });

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../support/temp-dir.js';
 import {
   TRACKER_FILE,
   latestCheckpoint,
@@ -16,8 +16,7 @@ import {
 import { ConfigError, InputError } from '../../src/util/errors.js';
 import { runChild } from './child-process.js';
 
-const base = mkdtempSync(join(tmpdir(), 'verlts-ckpt-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+const base = makeTempDir('verlts-ckpt-');
 let roots = 0;
 const freshRoot = () => join(base, `root${roots++}`);
 

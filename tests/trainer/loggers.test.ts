@@ -1,7 +1,8 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../support/temp-dir.js';
 import {
   SUPPORTED_LOGGERS,
   createLoggers,
@@ -15,8 +16,7 @@ import { ConfigError, InputError } from '../../src/util/errors.js';
 import { decodeEvent, readRecords } from '../support/tfrecord-read.js';
 import { TB_FIXTURE_GENERATIONS, TB_FIXTURE_STEPS, writeFixtureEvents } from './tb-fixture-content.js';
 
-const root = mkdtempSync(join(tmpdir(), 'verlts-loggers-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = makeTempDir('verlts-loggers-');
 let runs = 0;
 
 function options(env: Record<string, string | undefined> = {}): LoggerOptions & { lines: string[] } {

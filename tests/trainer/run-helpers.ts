@@ -1,9 +1,8 @@
 /** Test helper: compose the quickstart with overrides and train in-process, in a temp folder removed afterwards. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { makeTempDir } from '../support/temp-dir.js';
 import { algorithmNeeds, registryNames } from '../../src/cli/registry-names.js';
 import type { PpoTrainerConfig } from '../../src/config/schema/ppo-trainer.js';
 import { loadTrainerConfig } from '../../src/config/validate-config.js';
@@ -21,15 +20,8 @@ export const SMALL = [
   'data.val_max_samples=16',
 ];
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
 export function tempDir(prefix = 'verlts-train-'): string {
-  const d = mkdtempSync(path.join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
+  return makeTempDir(prefix);
 }
 
 export async function configOf(overrides: string[], cwd: string): Promise<PpoTrainerConfig> {

@@ -1,12 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../support/temp-dir.js';
 import { INTERRUPT_EXIT_CODES } from '../../src/trainer/signals.js';
 import { runChild } from './child-process.js';
 
-const base = mkdtempSync(join(tmpdir(), 'verlts-signals-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+const base = makeTempDir('verlts-signals-');
 const script = new URL('./children/interrupt.ts', import.meta.url);
 
 describe('installInterruptHandler (in a child process)', () => {

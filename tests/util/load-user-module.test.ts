@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadUserModule, userFunction } from '../../src/util/load-user-module.js';
 import { UserError } from '../../src/util/errors.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'verlts-usermod-'));
+const dir = makeTempDir('verlts-usermod-');
 writeFileSync(join(dir, 'helper.ts'), 'export const twice = (x: number): number => 2 * x;\n');
 writeFileSync(join(dir, 'reward.ts'), "import { twice } from './helper.js';\nexport function compute_score(x: number): number { return twice(x) + 1; }\nexport const notAFunction = 3;\n");
 writeFileSync(join(dir, 'plain.mjs'), 'export function scorer() { return 7; }\n');

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluationConfigFromSection, passAtK, runEvaluation } from '../../../src/trainer/jobs/evaluate.js';
 import { evaluationConfig } from '../../support/composed-config.js';
 import { writeParquet } from '../../../src/data/io/parquet-write.js';
+import { makeTempDir } from '../../support/temp-dir.js';
 
 const rows = [
   { data_source: 'openai/gsm8k', reward_model: { ground_truth: '4' }, responses: ['#### 4', '#### 5', 'x', '#### 4'] },
@@ -29,7 +29,7 @@ describe('pass@k', () => {
 
 describe('runEvaluation', () => {
   it('reports test_score and pass@k per data_source and writes scores per row in order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verl-ts-eval-'));
+    const dir = makeTempDir('verl-ts-eval-');
     await writeParquet(join(dir, 'gen.parquet'), rows);
     const lines: string[] = [];
     const s = await runEvaluation(baseConfig(dir), { log: (l) => lines.push(l), cwd: dir });
@@ -48,7 +48,7 @@ describe('runEvaluation', () => {
   });
 
   it('uses a custom reward function and counts failures with on_error=zero', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verl-ts-eval-'));
+    const dir = makeTempDir('verl-ts-eval-');
     await writeParquet(join(dir, 'gen.parquet'), rows);
     writeFileSync(join(dir, 'r.mjs'), 'export function compute_score(ds, sol, gt) { if (sol === "x") throw new Error("no"); return sol.endsWith(gt) ? 1 : 0; }\n');
     const cfg = baseConfig(dir, ['custom_reward_function.path=r.mjs', 'custom_reward_function.on_error=zero']);
@@ -58,7 +58,7 @@ describe('runEvaluation', () => {
   });
 
   it('names a missing column and suggests the closest', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'verl-ts-eval-'));
+    const dir = makeTempDir('verl-ts-eval-');
     await writeParquet(join(dir, 'gen.parquet'), rows.map(({ responses, ...r }) => ({ ...r, response: responses })));
     await expect(runEvaluation(baseConfig(dir), { log: () => {}, cwd: dir })).rejects.toThrow(
       `'${join(dir, 'gen.parquet')}' has no column 'responses' (data.response_key). Columns: data_source, reward_model, response. Did you mean 'response'?`,
