@@ -137,7 +137,7 @@ function runTrl(python: string): { secondsPerStep: number; parts: Record<string,
     process.stdout.write(`TRL peer failed (exit ${r.status}): ${r.stderr.split('\n').slice(-5).join('\n')}\n`);
     return null;
   }
-  const j = JSON.parse(readFileSync(out, 'utf8')) as Record<string, number>;
+  const j = (JSON.parse(readFileSync(out, 'utf8')) as { summary: Record<string, number> }).summary;
   return {
     secondsPerStep: j.median_s_per_step_3_to_N,
     parts: { gen: j.median_gen_s_3_to_N, old_logprob_etc: j.median_old_logprob_etc_s_3_to_N, update: j.median_update_s_3_to_N },
