@@ -21,7 +21,7 @@ describe('quickstart (the embedded default)', () => {
     const { config } = await loadTrainerConfig({ configDir: CONFIG_DIR, configName: 'quickstart', overrides: [], env: {}, cwd: ROOT, registryNames, algorithmNeeds });
     expect(config.algorithm.adv_estimator).toBe('grpo');
     expect(needsCritic(config, algorithmNeeds)).toBe(false);
-    expect(config.actor_rollout_ref.model.path).toBe(join(ROOT, 'examples/digit_completion/model'));
+    expect(config.actor_rollout_ref.model.path).toBe(join(ROOT, 'examples/digit_completion/sft_model'));
   });
 
   it('points at a model that loads and a dataset in verl schema', async () => {

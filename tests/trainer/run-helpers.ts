@@ -14,6 +14,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** A small, fast quickstart: 8 prompts x 4 samples per step, 2 mini-batches, 16 validation prompts. */
 export const SMALL = [
   'data.train_batch_size=8',
+  'actor_rollout_ref.rollout.n=4',
   'actor_rollout_ref.actor.ppo_mini_batch_size=4',
   'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=16',
   'critic.ppo_micro_batch_size_per_gpu=16',
