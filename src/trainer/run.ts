@@ -46,6 +46,8 @@ export interface TrainingSummary {
   checkpoint: string | null;
   metricsOutputs: readonly { logger: string; path: string }[];
   interruptedBy: string | null;
+  /** trainer.val_only: validated and stopped. */
+  valOnly: boolean;
 }
 
 /** Exit codes of a run stopped by SIGINT / SIGTERM after its checkpoint was written. */
@@ -179,6 +181,7 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
       checkpoint: result.checkpoint,
       metricsOutputs: loggers.outputs,
       interruptedBy: result.interruptedBy,
+      valOnly: t.val_only,
     };
     return summary;
   } finally {
@@ -191,7 +194,11 @@ export function formatSummary(s: TrainingSummary): string {
   const f = (x: number | null) => (x === null || Number.isNaN(x) ? '—' : x.toFixed(3));
   const lines = [
     '',
-    s.interruptedBy ? `Training interrupted by ${s.interruptedBy} after step ${s.resumedFrom + s.steps} of ${s.totalSteps}.` : `Training finished: ${s.resumedFrom + s.steps} of ${s.totalSteps} steps.`,
+    s.valOnly
+      ? `Validation only (trainer.val_only): nothing was trained.`
+      : s.interruptedBy
+        ? `Training interrupted by ${s.interruptedBy} after step ${s.resumedFrom + s.steps} of ${s.totalSteps}.`
+        : `Training finished: ${s.resumedFrom + s.steps} of ${s.totalSteps} steps.`,
     `  validation reward: ${f(s.valBefore)} -> ${f(s.valAfter)}`,
     `  steps this run: ${s.steps}${s.resumedFrom ? ` (resumed at step ${s.resumedFrom})` : ''}, time ${s.seconds.toFixed(1)} s`,
     `  run directory: ${s.runDir}`,

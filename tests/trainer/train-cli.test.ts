@@ -52,6 +52,15 @@ describe('verl-ts train (the process)', () => {
     expect(io.out()).toContain(`Training finished: ${step + 1} of ${step + 1} steps.`);
   }, 180_000);
 
+  it('val_only validates and stops, saying so', async () => {
+    const cwd = tempDir();
+    const io = bufferIO({ cwd, env: {} });
+    expect(await runCli(['train', 'trainer.val_only=true', 'data.val_max_samples=16', 'hydra.run.dir=run'], io)).toBe(0);
+    expect(io.out()).toContain('Validation only (trainer.val_only): nothing was trained.');
+    expect(readFileSync(path.join(cwd, 'run', 'metrics.jsonl'), 'utf8')).toMatch(/^\{"step":0,"data":\{"val-core\/digit_completion\/reward\/mean@1":/);
+    expect(existsSync(path.join(cwd, 'run', 'checkpoints'))).toBe(false);
+  }, 60_000);
+
   it('a bad config stops before anything is written', async () => {
     const cwd = tempDir();
     const io = bufferIO({ cwd, env: {} });
