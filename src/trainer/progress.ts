@@ -47,7 +47,8 @@ export class StepReporter {
     this.o.write(`${this.o.isTTY ? '\n' : ''}validation ${when}: ${core.map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}\n`);
   }
 
+  /** The closing summary follows, so no final progress line (it would repeat the last one). */
   stop(): void {
-    this.progress.stop();
+    this.progress.stop('');
   }
 }
