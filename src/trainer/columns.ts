@@ -20,27 +20,3 @@ export function matOfTensor(t: Tensor): Mat {
 export function tensorOfMat(m: Mat): Tensor<Float32Array> {
   return new Tensor(Float32Array.from(m.data), [m.rows, m.cols]);
 }
-
-/** Σ of each row over the response mask (verl's per-sequence score / reward). */
-export function rowSumsOf(values: Mat, mask: Mat): Float64Array {
-  const out = new Float64Array(values.rows);
-  for (let i = 0; i < values.rows; i++) {
-    let s = 0;
-    for (let t = 0; t < values.cols; t++) if (mask.data[i * values.cols + t] !== 0) s += values.data[i * values.cols + t];
-    out[i] = s;
-  }
-  return out;
-}
-
-/** Row sums of a [B, T] integer mask (response or prompt lengths). */
-export function maskLengths(batch: Batch, name: string): Int32Array {
-  const t = batch.tensor(name);
-  const [rows, cols] = t.shape;
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let n = 0;
-    for (let j = 0; j < cols; j++) n += t.data[i * cols + j];
-    out[i] = n;
-  }
-  return out;
-}

@@ -3,7 +3,8 @@
  * throughput (compute_throughout_metrics), with verl's key names.
  */
 import type { Batch } from '../data/batch.js';
-import { maskLengths, matOf, rowSumsOf } from './columns.js';
+import { maskedRowSums, maskRowSums } from '../algos/index.js';
+import { matOf } from './columns.js';
 
 export type Metrics = Record<string, number>;
 
@@ -43,7 +44,7 @@ function lengthStats(prefix: string, lengths: ArrayLike<number>, width: number):
 export function dataMetrics(batch: Batch, withCritic: boolean): Metrics {
   const mask = matOf(batch, 'response_mask');
   const responseWidth = mask.cols;
-  const responseLengths = maskLengths(batch, 'response_mask');
+  const responseLengths = maskRowSums(matOf(batch, 'response_mask'));
   const promptMask = batch.tensor('attention_mask');
   const promptWidth = batch.tensor('prompts').shape[1];
   const promptLengths = new Int32Array(batch.size);
@@ -53,8 +54,8 @@ export function dataMetrics(batch: Batch, withCritic: boolean): Metrics {
     promptLengths[i] = n;
   }
   const live = Array.from(responseLengths.keys()).filter((i) => responseLengths[i] > 0);
-  const scores = rowSumsOf(matOf(batch, 'token_level_scores'), mask);
-  const rewards = rowSumsOf(matOf(batch, 'token_level_rewards'), mask);
+  const scores = maskedRowSums(matOf(batch, 'token_level_scores'), mask);
+  const rewards = maskedRowSums(matOf(batch, 'token_level_rewards'), mask);
   const m: Metrics = {
     ...stats('critic/score', live.map((i) => scores[i])),
     ...stats('critic/rewards', live.map((i) => rewards[i])),
@@ -76,8 +77,8 @@ export function dataMetrics(batch: Batch, withCritic: boolean): Metrics {
 
 /** Tokens each phase processed: response tokens for generation, prompt + response for the others. */
 export function timingMetrics(seconds: Record<string, number>, batch: Batch): Metrics {
-  const responseTokens = maskLengths(batch, 'response_mask').reduce((a, b) => a + b, 0);
-  const allTokens = maskLengths(batch, 'attention_mask').reduce((a, b) => a + b, 0);
+  const responseTokens = maskRowSums(matOf(batch, 'response_mask')).reduce((a, b) => a + b, 0);
+  const allTokens = maskRowSums(matOf(batch, 'attention_mask')).reduce((a, b) => a + b, 0);
   const m: Metrics = {};
   for (const [name, s] of Object.entries(seconds)) m[`timing_s/${name}`] = s;
   if (seconds.gen !== undefined && responseTokens > 0) m['timing_per_token_ms/gen'] = (seconds.gen * 1000) / responseTokens;
@@ -88,7 +89,7 @@ export function timingMetrics(seconds: Record<string, number>, batch: Batch): Me
 }
 
 export function throughputMetrics(stepSeconds: number, batch: Batch): Metrics {
-  const tokens = maskLengths(batch, 'attention_mask').reduce((a, b) => a + b, 0);
+  const tokens = maskRowSums(matOf(batch, 'attention_mask')).reduce((a, b) => a + b, 0);
   return { 'perf/total_num_tokens': tokens, 'perf/time_per_step': stepSeconds, 'perf/throughput': tokens / stepSeconds };
 }
 

@@ -15,9 +15,9 @@ import { Tensor } from '../data/tensor.js';
 import { rolloutOptionsFromConfig, type RolloutOptions } from '../models/index.js';
 import { policyObjective, valueObjective } from './objectives.js';
 import { advantageConfigOf, actorPlan, criticForwardBatching, criticPlan, isOnPolicy, oldLogProbBatching, policyLossConfigOf, policyLossName, refLogProbBatching, rolloutCorrectionOf } from './options.js';
-import { matOf, matOfTensor, rowSumsOf, tensorOfMat } from './columns.js';
+import { matOf, matOfTensor, tensorOfMat } from './columns.js';
 import type { TrainingContext } from './context.js';
-import { reduceMetrics } from '../algos/index.js';
+import { maskedRowSums, reduceMetrics } from '../algos/index.js';
 import type { UpdateStats } from '../workers/index.js';
 
 export type Metrics = Record<string, number>;
@@ -241,7 +241,7 @@ export async function updateActor(ctx: TrainingContext, batch: Batch): Promise<{
 
 /** Σ token_level_scores per row (the score a dump records). */
 export function sequenceScores(batch: Batch): Float64Array {
-  return rowSumsOf(matOf(batch, 'token_level_scores'), matOf(batch, 'response_mask'));
+  return maskedRowSums(matOf(batch, 'token_level_scores'), matOf(batch, 'response_mask'));
 }
 
 export { Batch };

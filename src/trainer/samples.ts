@@ -6,7 +6,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Batch } from '../data/batch.js';
 import type { Tokenizer } from '../models/index.js';
-import { maskLengths } from './columns.js';
+import { maskRowSums } from '../algos/index.js';
+import { matOf } from './columns.js';
 
 export interface TrajectoryRecord {
   input: string;
@@ -24,7 +25,7 @@ export function trajectoryRecords(batch: Batch, tokenizer: Tokenizer, scores: Ar
   const mask = batch.tensor('attention_mask');
   const P = prompts.shape[1];
   const R = responses.shape[1];
-  const lengths = maskLengths(batch, 'response_mask');
+  const lengths = maskRowSums(matOf(batch, 'response_mask'));
   const rm = batch.has('reward_model') ? batch.column('reward_model') : null;
   const out: TrajectoryRecord[] = [];
   for (let i = 0; i < batch.size; i++) {
