@@ -110,33 +110,39 @@ function microBatching(perGpu: number | null, legacy: number | null, dynamic: bo
   return { rows: perGpu ?? legacy ?? fallback };
 }
 
-/** The actor's update plan: mini-batches of ppo_mini_batch_size·n trajectories (verl normalises prompts to trajectories). */
-export function actorPlan(cfg: PpoTrainerConfig): UpdatePlan {
-  const a = cfg.actor_rollout_ref.actor;
-  const n = cfg.actor_rollout_ref.rollout.n;
+/** The `ppo_*` keys the actor and the critic share (verl's names). */
+interface UpdateSection {
+  ppo_mini_batch_size: number;
+  ppo_micro_batch_size_per_gpu: number | null;
+  ppo_micro_batch_size: number | null;
+  use_dynamic_bsz: boolean;
+  ppo_max_token_len_per_gpu: number;
+  ppo_epochs: number;
+  shuffle: boolean;
+  data_loader_seed: number;
+  grad_clip: number | null;
+}
+
+/** An update plan: mini-batches of ppo_mini_batch_size·n trajectories (verl normalises prompts to trajectories). */
+function planOf(section: UpdateSection, n: number, key: string): UpdatePlan {
+  const mini = section.ppo_mini_batch_size * n;
   return {
-    miniBatchRows: a.ppo_mini_batch_size * n,
-    microBatching: microBatching(a.ppo_micro_batch_size_per_gpu, a.ppo_micro_batch_size, a.use_dynamic_bsz, a.ppo_max_token_len_per_gpu, a.ppo_mini_batch_size * n),
-    epochs: a.ppo_epochs,
-    shuffle: a.shuffle,
-    seed: a.data_loader_seed,
-    gradClip: a.grad_clip,
-    budgetKey: 'actor_rollout_ref.actor.ppo_max_token_len_per_gpu',
+    miniBatchRows: mini,
+    microBatching: microBatching(section.ppo_micro_batch_size_per_gpu, section.ppo_micro_batch_size, section.use_dynamic_bsz, section.ppo_max_token_len_per_gpu, mini),
+    epochs: section.ppo_epochs,
+    shuffle: section.shuffle,
+    seed: section.data_loader_seed,
+    gradClip: section.grad_clip,
+    budgetKey: `${key}.ppo_max_token_len_per_gpu`,
   };
 }
 
+export function actorPlan(cfg: PpoTrainerConfig): UpdatePlan {
+  return planOf(cfg.actor_rollout_ref.actor, cfg.actor_rollout_ref.rollout.n, 'actor_rollout_ref.actor');
+}
+
 export function criticPlan(cfg: PpoTrainerConfig): UpdatePlan {
-  const c = cfg.critic;
-  const n = cfg.actor_rollout_ref.rollout.n;
-  return {
-    miniBatchRows: c.ppo_mini_batch_size * n,
-    microBatching: microBatching(c.ppo_micro_batch_size_per_gpu, c.ppo_micro_batch_size, c.use_dynamic_bsz, c.ppo_max_token_len_per_gpu, c.ppo_mini_batch_size * n),
-    epochs: c.ppo_epochs,
-    shuffle: c.shuffle,
-    seed: c.data_loader_seed,
-    gradClip: c.grad_clip,
-    budgetKey: 'critic.ppo_max_token_len_per_gpu',
-  };
+  return planOf(cfg.critic, cfg.actor_rollout_ref.rollout.n, 'critic');
 }
 
 /** verl's on-policy shortcut: one mini-batch and one epoch, so old log-probs equal the current ones (ratio 1). */
