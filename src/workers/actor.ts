@@ -8,10 +8,11 @@ import type { Tensor } from '../data/tensor.js';
 import type { FloatArray } from '../engine/index.js';
 import type { CausalLM, ScoreOptions } from '../models/index.js';
 import type { MicroBatching } from './micro-batches.js';
-import { loadOptimizer, saveOptimizer, type OptimizerSide } from './optimizer.js';
+import type { OptimizerSide } from './optimizer.js';
+import { TrainableRole } from './role.js';
 import { scoreBatch, type BatchTokenScores } from './scoring.js';
 import { cutUpstream, padOutput, trimBatch } from './trim.js';
-import { runUpdate, type Objective, type Trainable, type TrainingPass, type UpdatePlan, type UpdateStats } from './update.js';
+import type { Objective, TrainingPass } from './update.js';
 
 type FloatTensor = Tensor<Float32Array | Float64Array>;
 
@@ -36,21 +37,13 @@ export interface ActorOptions {
   trainingEntropy: boolean;
 }
 
-export class ActorWorker implements Trainable<ActorOutputs, ActorUpstream> {
-  schedulerStep = 0;
-
+export class ActorWorker extends TrainableRole<CausalLM, ActorOutputs, ActorUpstream> {
   constructor(
-    readonly model: CausalLM,
-    private readonly side: OptimizerSide,
+    model: CausalLM,
+    side: OptimizerSide,
     private readonly options: ActorOptions,
-  ) {}
-
-  get optimizer() {
-    return this.side.optimizer;
-  }
-
-  get scheduler() {
-    return this.side.scheduler;
+  ) {
+    super(model, side);
   }
 
   async trainingPass(micro: Batch): Promise<TrainingPass<ActorOutputs, ActorUpstream>> {
@@ -69,20 +62,5 @@ export class ActorWorker implements Trainable<ActorOutputs, ActorUpstream> {
   /** Log-probs of the responses under the current weights (verl's compute_log_prob), without gradients. */
   computeLogProbs(batch: Batch, options: Omit<ScoreOptions, 'temperature'>, how: MicroBatching): Promise<BatchTokenScores> {
     return scoreBatch(this.model, batch, { ...options, temperature: this.options.temperature }, how, 'actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu');
-  }
-
-  update(batch: Batch, objective: ActorObjective, plan: UpdatePlan): Promise<UpdateStats> {
-    return runUpdate(this, batch, objective, plan);
-  }
-
-  /** An HF model directory (float32, so a resumed run continues bit for bit) plus the optimizer and scheduler state. */
-  async save(dir: string): Promise<void> {
-    await this.model.save(dir, { dtype: 'float32' });
-    saveOptimizer(dir, this.side, this.schedulerStep);
-  }
-
-  /** Restore the optimizer and scheduler (the weights come from loading the model out of the same folder). */
-  loadOptimizer(dir: string): void {
-    this.schedulerStep = loadOptimizer(dir, this.side);
   }
 }

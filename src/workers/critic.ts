@@ -4,10 +4,10 @@ import type { Tensor } from '../data/tensor.js';
 import type { FloatArray } from '../engine/index.js';
 import type { ValueModel } from '../models/index.js';
 import type { MicroBatching } from './micro-batches.js';
-import { loadOptimizer, saveOptimizer, type OptimizerSide } from './optimizer.js';
+import { TrainableRole } from './role.js';
 import { valuesOfBatch } from './scoring.js';
 import { cutUpstream, padOutput, trimBatch } from './trim.js';
-import { runUpdate, type Objective, type Trainable, type TrainingPass, type UpdatePlan, type UpdateStats } from './update.js';
+import type { Objective, TrainingPass } from './update.js';
 
 export interface CriticOutputs {
   values: Tensor<Float32Array | Float64Array>;
@@ -19,22 +19,7 @@ export interface CriticUpstream {
 
 export type CriticObjective = Objective<CriticOutputs, CriticUpstream>;
 
-export class CriticWorker implements Trainable<CriticOutputs, CriticUpstream> {
-  schedulerStep = 0;
-
-  constructor(
-    readonly model: ValueModel,
-    private readonly side: OptimizerSide,
-  ) {}
-
-  get optimizer() {
-    return this.side.optimizer;
-  }
-
-  get scheduler() {
-    return this.side.scheduler;
-  }
-
+export class CriticWorker extends TrainableRole<ValueModel, CriticOutputs, CriticUpstream> {
   async trainingPass(micro: Batch): Promise<TrainingPass<CriticOutputs, CriticUpstream>> {
     const trim = trimBatch(micro);
     const pass = await this.model.forward(trim.input);
@@ -46,18 +31,5 @@ export class CriticWorker implements Trainable<CriticOutputs, CriticUpstream> {
 
   computeValues(batch: Batch, how: MicroBatching): Promise<Tensor<Float32Array | Float64Array>> {
     return valuesOfBatch(this.model, batch, how, 'critic.forward_max_token_len_per_gpu');
-  }
-
-  update(batch: Batch, objective: CriticObjective, plan: UpdatePlan): Promise<UpdateStats> {
-    return runUpdate(this, batch, objective, plan);
-  }
-
-  async save(dir: string): Promise<void> {
-    await this.model.save(dir, { dtype: 'float32' });
-    saveOptimizer(dir, this.side, this.schedulerStep);
-  }
-
-  loadOptimizer(dir: string): void {
-    this.schedulerStep = loadOptimizer(dir, this.side);
   }
 }

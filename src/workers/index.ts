@@ -6,4 +6,5 @@ export { LocalRollout, type RolloutWorker } from './rollout.js';
 export { microBatches, rowTokenCounts, type MicroBatching } from './micro-batches.js';
 export { optimizerFor, type OptimSettings, type OptimizerSide } from './optimizer.js';
 export { scoreBatch, valuesOfBatch, type BatchTokenScores } from './scoring.js';
+export { TrainableRole } from './role.js';
 export { runUpdate, type Objective, type ObjectiveResult, type Trainable, type TrainingPass, type UpdatePlan, type UpdateStats } from './update.js';
