@@ -18,12 +18,17 @@ export function lastBoxedOnlyString(s: string): string | null {
     idx = s.lastIndexOf('\\fbox');
     if (idx < 0) return null;
   }
+  return balancedFrom(s, idx);
+}
+
+/** `s` from `start` to the `}` that closes the first `{` after it (verl's brace counting), or null if none does. */
+export function balancedFrom(s: string, start: number): string | null {
   let open = 0;
-  for (let i = idx; i < s.length; i++) {
+  for (let i = start; i < s.length; i++) {
     if (s[i] === '{') open++;
     if (s[i] === '}') {
       open--;
-      if (open === 0) return s.slice(idx, i + 1);
+      if (open === 0) return s.slice(start, i + 1);
     }
   }
   return null;

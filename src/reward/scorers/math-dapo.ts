@@ -5,6 +5,7 @@
  * \boxed{…} of the last 100 characters verbatim.
  */
 import { PY_SPACE, lastCodePoints, pyIsDigit, pyStrip } from './text.js';
+import { balancedFrom } from '../../tasks/boxed-answer.js';
 
 export interface MathDapoResult {
   score: number;
@@ -63,16 +64,7 @@ export function normalizeFinalAnswer(answer: string): string {
 
 function lastBoxed(s: string): string | null {
   const idx = s.lastIndexOf('\\boxed{');
-  if (idx < 0) return null;
-  let open = 0;
-  for (let i = idx; i < s.length; i++) {
-    if (s[i] === '{') open++;
-    if (s[i] === '}') {
-      open--;
-      if (open === 0) return s.slice(idx, i + 1);
-    }
-  }
-  return null;
+  return idx < 0 ? null : balancedFrom(s, idx);
 }
 
 function stripBox(s: string): string {
