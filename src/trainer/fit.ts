@@ -30,8 +30,7 @@ export interface LoopServices {
   saveCheckpoint(step: number): Promise<string>;
   /** The signal that asked the run to stop, if any (polled between phases). */
   interrupted(): string | null;
-  /** Progress of the steps and of the phases inside a step. */
-  onStepStart(step: number): void;
+  /** Progress after each step (the phases' times are in the step's metrics). */
   onStepEnd(step: number, metrics: Metrics, skipped: string | null): void;
 }
 
@@ -69,7 +68,6 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
     let prompts = io.nextBatch();
     if (prompts === null) prompts = io.nextBatch();
     if (prompts === null) throw new Error('the train dataloader yielded no batch at the start of an epoch');
-    io.onStepStart(step);
     const isLast = step >= plan.totalSteps;
     const timer = new StepTimer();
     const metrics: Metrics = {};

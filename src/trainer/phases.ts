@@ -10,7 +10,7 @@ import {
   computeRolloutCorrection,
   type AdvantageInput,
 } from '../algos/index.js';
-import { Batch } from '../data/batch.js';
+import type { Batch } from '../data/batch.js';
 import { Tensor } from '../data/tensor.js';
 import { rolloutOptionsFromConfig, type RolloutOptions } from '../models/index.js';
 import { policyObjective, valueObjective } from './objectives.js';
@@ -244,4 +244,3 @@ export function sequenceScores(batch: Batch): Float64Array {
   return maskedRowSums(matOf(batch, 'token_level_scores'), matOf(batch, 'response_mask'));
 }
 
-export { Batch };

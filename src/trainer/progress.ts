@@ -26,8 +26,6 @@ export class StepReporter {
     this.progress.update(o.startStep);
   }
 
-  stepStart(_step: number): void {}
-
   stepEnd(step: number, metrics: Metrics, skipped: string | null): void {
     const payload: Record<string, string | number> = {};
     if (metrics['critic/score/mean'] !== undefined) payload.score = metrics['critic/score/mean'];

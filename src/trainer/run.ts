@@ -12,7 +12,6 @@ import { createRLDataLoaders, dataConfigFromSection } from '../data/index.js';
 import { Engine } from '../engine/index.js';
 import { CausalLM, ValueModel, type Tokenizer } from '../models/index.js';
 import { loadRewardManager, rewardConfigFromSections } from '../reward/index.js';
-import { UserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { ActorWorker, CriticWorker, LocalRollout, RefWorker, optimizerFor } from '../workers/index.js';
 import { resolveResume, saveCheckpoint, type CheckpointPart } from './checkpoint.js';
@@ -162,7 +161,6 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
         saveCheckpoint: (step) => saveCheckpoint(checkpointRoot, step, parts(step)),
         interrupted: () => signals?.interrupted() ?? null,
         onValidation: (step, val) => reporter.validation(step, val.metrics),
-        onStepStart: (step) => reporter.stepStart(step),
         onStepEnd: (step, metrics, skipped) => reporter.stepEnd(step, metrics, skipped),
       });
     } finally {
@@ -209,4 +207,3 @@ export function formatSummary(s: TrainingSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-export { UserError };
