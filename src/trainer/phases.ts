@@ -82,17 +82,14 @@ export function balanceBatch(batch: Batch): { batch: Batch; metrics: Metrics } {
   return { batch: batch.take([...even, ...odd]), metrics };
 }
 
-/** token_level_scores from the reward manager, and its extras as columns for dumps and metrics. */
+/** token_level_scores from the reward manager, and its per-sample extras (for the rollout dumps). */
 export async function reward(ctx: TrainingContext, batch: Batch): Promise<{ batch: Batch; metrics: Metrics; extras: Record<string, unknown[]> }> {
   const out = await ctx.rewardFn.compute(batch);
-  let next = batch.withTensor('token_level_scores', out.rewardTensor);
   const extras: Record<string, unknown[]> = {};
   for (const [k, v] of Object.entries(out.rewardExtraInfo)) {
     if (v.length === batch.size) extras[k] = v;
   }
-  next = next.withMeta({ reward_extra_keys: Object.keys(extras) });
-  for (const [k, v] of Object.entries(extras)) if (!next.has(k)) next = next.withColumn(k, v);
-  return { batch: next, metrics: { ...out.metrics }, extras };
+  return { batch: batch.withTensor('token_level_scores', out.rewardTensor), metrics: { ...out.metrics }, extras };
 }
 
 /** Old log-probs (+ entropy, Σπ² when declared) from the actor, or the rollout's own in bypass mode. */
