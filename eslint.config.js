@@ -20,4 +20,14 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The report page's viewer runs in the browser, after the inlined uPlot.
+    files: ['assets/report/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['window', 'document', 'Option', 'atob', 'Response', 'Blob', 'DecompressionStream', 'uPlot'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -54,6 +54,16 @@ export const commands: Record<string, CommandSummary> = {
     describe: 'Per-token log-probs of sequences: JSONL lines {"input_ids": [...]} or {"text": "..."} → {"logprobs": [...]}',
     load: async () => (await import('./score.js')).scoreCommand,
   },
+  report: {
+    usage: 'report <run_dir>',
+    describe: 'One self-contained HTML file of a training run: header, config, metric charts, and a browser for the rollout and validation dumps',
+    load: async () => (await import('./report.js')).reportCommand,
+  },
+  compare: {
+    usage: 'compare <run_dirs..>',
+    describe: 'Overlay the charts of several training runs in one HTML file, with the config keys that differ',
+    load: async () => (await import('./report.js')).compareCommand,
+  },
   generate: {
     usage: 'generate [overrides..]',
     describe: 'Sample responses for every prompt of a dataset and write them as a `responses` column (verl main_generation)',

@@ -2,21 +2,11 @@
  * Per-trajectory records of a batch, for rollout and validation dumps (verl's JSONL: input, output, gts, score,
  * step, and every reward extra whose length equals the batch) and for validation tables.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Batch } from '../data/batch.js';
 import type { Tokenizer } from '../models/index.js';
 import { maskRowSums } from '../algos/index.js';
 import { matOf } from './columns.js';
-
-export interface TrajectoryRecord {
-  input: string;
-  output: string;
-  gts: unknown;
-  score: number;
-  step: number;
-  [extra: string]: unknown;
-}
+import type { TrajectoryRecord } from './dump-file.js';
 
 /** Decoded prompt (left padding and special tokens dropped) and response (its valid tokens) of every row. */
 export function trajectoryRecords(batch: Batch, tokenizer: Tokenizer, scores: ArrayLike<number>, step: number, extras: Record<string, readonly unknown[]>): TrajectoryRecord[] {
@@ -44,12 +34,4 @@ export function trajectoryRecords(batch: Batch, tokenizer: Tokenizer, scores: Ar
     out.push(record);
   }
   return out;
-}
-
-/** `{dir}/{step}.jsonl`, one object per trajectory (non-ASCII kept as is, like ensure_ascii=False). */
-export function dumpRecords(dir: string, step: number, records: readonly TrajectoryRecord[]): string {
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${step}.jsonl`);
-  appendFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
-  return file;
 }

@@ -7,7 +7,8 @@ import type { Batch } from '../data/batch.js';
 import { rolloutOptionsFromConfig } from '../models/index.js';
 import { Rng } from '../util/rng.js';
 import { joinGenerations } from './phases.js';
-import { trajectoryRecords, type TrajectoryRecord } from './samples.js';
+import type { TrajectoryRecord } from './dump-file.js';
+import { trajectoryRecords } from './samples.js';
 import type { TrainingContext } from './context.js';
 
 export type Metrics = Record<string, number>;

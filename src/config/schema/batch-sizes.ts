@@ -27,7 +27,8 @@ export interface DerivedBatchSizes {
   critic: RoleBatchSizes | null;
 }
 
-function roleSizes(prompts: number, n: number, mini: number, micro: number | null, dynamic: boolean, epochs: number): RoleBatchSizes {
+/** One role's sizes from verl's keys: prompts per step, rollout.n, ppo_mini_batch_size, micro-batch size, use_dynamic_bsz, ppo_epochs. */
+export function roleBatchSizes(prompts: number, n: number, mini: number, micro: number | null, dynamic: boolean, epochs: number): RoleBatchSizes {
   const perMini = mini * n;
   const total = prompts * n;
   const count = Math.ceil(total / perMini);
@@ -50,9 +51,9 @@ export function deriveBatchSizes(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLoo
   return {
     promptsPerStep: prompts,
     responsesPerStep: prompts * n,
-    actor: roleSizes(prompts, n, a.ppo_mini_batch_size, a.ppo_micro_batch_size_per_gpu ?? a.ppo_micro_batch_size, a.use_dynamic_bsz, a.ppo_epochs),
+    actor: roleBatchSizes(prompts, n, a.ppo_mini_batch_size, a.ppo_micro_batch_size_per_gpu ?? a.ppo_micro_batch_size, a.use_dynamic_bsz, a.ppo_epochs),
     critic: needsCritic(cfg, needs)
-      ? roleSizes(prompts, n, c.ppo_mini_batch_size, c.ppo_micro_batch_size_per_gpu ?? c.ppo_micro_batch_size, c.use_dynamic_bsz, c.ppo_epochs)
+      ? roleBatchSizes(prompts, n, c.ppo_mini_batch_size, c.ppo_micro_batch_size_per_gpu ?? c.ppo_micro_batch_size, c.use_dynamic_bsz, c.ppo_epochs)
       : null,
   };
 }
