@@ -44,25 +44,28 @@ function chartInk(page: Page) {
           if (px[i + 3] > 0 && Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 60) coloured++;
         }
       }
-      return { panel: (box as HTMLElement).dataset.panel, points: Number((box as HTMLElement).dataset.points), coloured };
+      return { panel: box.getAttribute('data-panel'), points: Number(box.getAttribute('data-points')), coloured };
     }),
   );
 }
 
+// Page-side code below sees only what playwright hands it (elements), so the tests need no DOM typings.
+const READY = 'data-samples-ready';
+
 async function sampleState(page: Page) {
-  await page.waitForFunction(() => document.body.dataset.samplesReady !== undefined);
-  return page.evaluate(() => ({
-    matches: Number(document.getElementById('sample-count')!.dataset.matches),
-    rows: [...document.querySelectorAll('#sample-table tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
-  }));
+  await page.waitForSelector(`body[${READY}]`);
+  return {
+    matches: Number(await page.getAttribute('#sample-count', 'data-matches')),
+    rows: await page.$$eval('#sample-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))),
+  };
 }
 
 /** Change a control and wait until the sample table was redrawn for it. */
 async function setControl(page: Page, selector: string, value: string): Promise<void> {
-  const before = await page.evaluate(() => document.body.dataset.samplesReady);
-  if (selector.startsWith('select') || selector.endsWith('-sort') || selector.endsWith('-kind')) await page.selectOption(selector, value);
+  const before = await page.getAttribute('body', READY);
+  if (selector.endsWith('-sort') || selector.endsWith('-kind')) await page.selectOption(selector, value);
   else await page.fill(selector, value);
-  await page.waitForFunction((b) => document.body.dataset.samplesReady !== b, before);
+  await page.waitForSelector(`body:not([${READY}="${before}"])`);
 }
 
 describe.skipIf(chromiumPath === null)('report pages in Chromium', () => {
