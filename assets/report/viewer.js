@@ -41,17 +41,8 @@
   }
 
   const charts = [];
+  // One cursor for all charts: hovering or drag-zooming one moves or zooms them all.
   const sync = uPlot.sync('steps');
-  let zooming = false;
-  // Zooming one chart zooms them all (the shared x axis).
-  function syncZoom(u) {
-    if (zooming) return;
-    zooming = true;
-    const { min, max } = u.scales.x;
-    for (const c of charts) if (c !== u) c.setScale('x', { min, max });
-    zooming = false;
-  }
-
   // A chart fills its grid cell (the box it is drawn into).
   function chartWidth(box) {
     return Math.max(320, box.clientWidth || 600);
@@ -136,7 +127,6 @@
       series: series.map((s) => (s.value ? s : { ...s, value: (_u, v) => fmt(v) })),
       bands,
       cursor: { sync: { key: sync.key, setSeries: false }, drag: { x: true, y: false } },
-      hooks: { setScale: [(u, key) => key === 'x' && syncZoom(u)] },
       legend: { live: true },
     };
     const chart = new uPlot(opts, cols, box);

@@ -28,6 +28,8 @@ export interface DumpDir {
 export interface RunDir {
   dir: string;
   metricsFile: string;
+  /** False when the run wrote no metrics file (trainer.logger without `file`): no charts. */
+  hasMetricsFile: boolean;
   metrics: MetricTable;
   /** Milliseconds since the epoch of the last write to the metrics file. */
   metricsWrittenAt: number;
@@ -164,6 +166,7 @@ export function readRunDir(dir: string, cwd: string): RunDir {
   return {
     dir,
     metricsFile,
+    hasMetricsFile: hasMetrics,
     metrics: metricTable(hasMetrics ? readMetricsJsonl(metricsFile) : []),
     metricsWrittenAt: hasMetrics ? statSync(metricsFile).mtimeMs : statSync(configFile).mtimeMs,
     config,

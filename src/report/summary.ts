@@ -133,6 +133,7 @@ export function summarizeRun(run: RunDir, now: number): RunSummary {
     ['steps', `${stepsDone} of ${planned ?? '?'}${finished ? ' (finished)' : ''}`],
     ['training time', `${formatSeconds(wall)} (sum of timing_s/step)`],
   ];
+  if (!run.hasMetricsFile) facts.push(['metrics', `none: ${run.metricsFile} does not exist (the run's trainer.logger has no \`file\`)`]);
   if (run.checkpointSteps.length) facts.push(['checkpoints', `${run.checkpointSteps.map((s) => `global_step_${s}`).join(', ')} in ${run.checkpointDir}`]);
   return {
     facts,

@@ -3,11 +3,13 @@
 // the TypeScript parser (static imports, re-exports and import() calls); `import type` / `export type` are
 // type-only and vanish at run time.
 //
-// Layers, top to bottom: cli → trainer, workers → models, reward, data, algos → tasks, engine → util.
+// Layers, top to bottom: cli → report, trainer, workers → models, reward, data, algos → tasks, engine → util.
 //
 // | folder  | may import                                                                           |
 // |---------|--------------------------------------------------------------------------------------|
 // | cli     | everything below it, config                                                          |
+// | report  | util, config; from trainer only the file formats it reads (loggers/file.ts,          |
+// |         | dump-file.ts)                                                                        |
 // | trainer | workers, models, reward, data, algos, tasks, engine, util, config                    |
 // | workers | models, reward, data, algos, tasks, engine, util, config                             |
 // | models  | data, engine, util; types from config/schema                                         |
@@ -28,7 +30,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 
-type Layer = 'cli' | 'trainer' | 'workers' | 'models' | 'reward' | 'data' | 'algos' | 'tasks' | 'engine' | 'config' | 'util';
+type Layer = 'cli' | 'report' | 'trainer' | 'workers' | 'models' | 'reward' | 'data' | 'algos' | 'tasks' | 'engine' | 'config' | 'util';
 
 /** A permission: a whole folder, or some files of it (paths relative to src), optionally for types only. */
 interface Allow {
@@ -41,7 +43,8 @@ const whole = (...folders: Layer[]): Allow[] => folders.map((folder) => ({ folde
 const CONFIG_TYPES: Allow = { folder: 'config', files: ['config/schema/'], typeOnly: true };
 
 const LAYER_RULES: Readonly<Record<Layer, readonly Allow[]>> = {
-  cli: whole('trainer', 'workers', 'models', 'reward', 'data', 'algos', 'tasks', 'engine', 'util', 'config'),
+  cli: whole('report', 'trainer', 'workers', 'models', 'reward', 'data', 'algos', 'tasks', 'engine', 'util', 'config'),
+  report: [...whole('util', 'config'), { folder: 'trainer', files: ['trainer/loggers/file.ts', 'trainer/dump-file.ts'] }],
   trainer: whole('workers', 'models', 'reward', 'data', 'algos', 'tasks', 'engine', 'util', 'config'),
   workers: whole('models', 'reward', 'data', 'algos', 'tasks', 'engine', 'util', 'config'),
   models: [...whole('data', 'engine', 'util'), CONFIG_TYPES],

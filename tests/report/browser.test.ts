@@ -99,6 +99,19 @@ describe.skipIf(chromiumPath === null)('report pages in Chromium', () => {
     const legend = await page.$$eval('.chart[data-panel="score"] .u-legend .u-value', (els) => els.map((e) => e.textContent));
     expect(legend[0]).toBe('3');
     expect(legend[1]).toBe('0.35');
+    // The cursor is shared: the policy-loss chart shows step 3 too (-0.01·3).
+    const pg = await page.$$eval('.chart[data-panel="pg-loss"] .u-legend .u-value', (els) => els.map((e) => e.textContent));
+    expect(pg).toEqual(['3', '-0.03']);
+    // Dragging across one chart zooms them all: the entropy chart's canvas changes.
+    const entropyCanvas = () => page.$eval('.chart[data-panel="entropy"] canvas', (c) => c.toDataURL());
+    const unzoomed = await entropyCanvas();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    expect(await entropyCanvas()).not.toBe(unzoomed);
+    await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
+    expect(await entropyCanvas()).toBe(unzoomed);
 
     // Samples: the last rollout step opens first; filter by text, by score range, and sort.
     const step6 = rolloutRecords(6);

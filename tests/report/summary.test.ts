@@ -1,5 +1,7 @@
 // The report header: steps, validation final/best, the derived batch sizes, the note on an unfinished run,
 // what sets compared runs apart, and how dumps are packed for the page.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { configDiff, distinguishingOverrides, flattenConfig } from '../../src/report/config-diff.js';
@@ -38,6 +40,14 @@ describe('summarizeRun', () => {
     expect(s.finished).toBe(false);
     expect(s.progressNote).toContain('Not finished: 4 of 10 steps logged; metrics last written 1 min 30 s ago');
     expect(s.progressNote).toContain('latest checkpoint is step 4');
+  });
+
+  it('says when there is no metrics file to chart', () => {
+    const dir = writeFakeRun(makeTempDir('verlts-sum-'));
+    rmSync(path.join(dir, 'metrics.jsonl'));
+    const s = summarizeRun(readRunDir(dir, '/'), Date.now());
+    expect(fact(s.facts, 'metrics')).toBe(`none: ${path.join(dir, 'metrics.jsonl')} does not exist (the run's trainer.logger has no \`file\`)`);
+    expect(s.progressNote).toContain('Not finished: 0 of 6 steps logged');
   });
 });
 
