@@ -26,7 +26,7 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'script',
       globals: Object.fromEntries(
-        ['window', 'document', 'Option', 'atob', 'Response', 'Blob', 'DecompressionStream', 'uPlot'].map((name) => [name, 'readonly']),
+        ['window', 'document', 'Option', 'atob', 'Response', 'Blob', 'DecompressionStream', 'uPlot', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly']),
       ),
     },
   },

@@ -25,7 +25,7 @@
     if (v === null || v === undefined || Number.isNaN(v)) return '—';
     if (Number.isInteger(v)) return String(v);
     const a = Math.abs(v);
-    return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(5)));
+    return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(5) : String(Number(v.toPrecision(6)));
   }
   // Axis ticks: short, and exponents for small or huge values.
   function tick(v) {
@@ -244,7 +244,10 @@
     rows = all.filter((r) => {
       const s = r.score === null ? NaN : r.score;
       if ((lo !== -Infinity || hi !== Infinity) && !(s >= lo && s <= hi)) return false;
-      return text === '' || r.input.toLowerCase().includes(text) || r.output.toLowerCase().includes(text) || r.gts.toLowerCase().includes(text);
+      if (text === '') return true;
+      // Lower-cased once per record, on the first text filter.
+      r.haystack ??= `${r.input}\u0000${r.output}\u0000${r.gts}`.toLowerCase();
+      return r.haystack.includes(text);
     });
     const by = sortSel.value;
     const score = (r) => (r.score === null ? -Infinity : r.score);
@@ -266,7 +269,14 @@
     void refresh();
   });
   for (const c of [stepSel, sortSel]) c.addEventListener('change', () => void refresh());
-  for (const c of [filterIn, minIn, maxIn]) c.addEventListener('input', () => void refresh());
+  // Typing refreshes once it pauses, so a large step does not redraw on every key.
+  let typing = null;
+  for (const c of [filterIn, minIn, maxIn]) {
+    c.addEventListener('input', () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => void refresh(), 120);
+    });
+  }
   moreBtn.addEventListener('click', renderMore);
   fillSteps();
   void refresh();

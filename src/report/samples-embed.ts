@@ -59,6 +59,6 @@ export function packRecords(records: readonly TrajectoryRecord[]): PackedStep {
 export function embedDumps(dumps: DumpDir): EmbeddedStep[] {
   return dumps.steps.map((step) => {
     const records = readDumpRecords(dumpFilePath(dumps.dir, step));
-    return { step, rows: records.length, payload: gzipSync(JSON.stringify(packRecords(records)), { level: 9 }).toString('base64') };
+    return { step, rows: records.length, payload: gzipSync(JSON.stringify(packRecords(records))).toString('base64') };
   });
 }
