@@ -76,7 +76,13 @@ function allKeys(runs: readonly RunDir[]): Set<string> {
   return new Set(runs.flatMap((r) => Object.keys(r.metrics.series)));
 }
 
-function page(title: string, assets: ReportAssets, header: string, after: string, data: PageData, blocks: string[]): string {
+/** Above the charts of a comparison, kept in view while scrolling: which colour is which run, and its own overrides. */
+function runLegend(labels: readonly string[], colors: readonly string[], own: readonly string[][]): string {
+  const items = labels.map((l, i) => `<span class="run-key"><span class="swatch" style="background:${colors[i]}"></span><b>${escapeHtml(l)}</b> ${escapeHtml(own[i].join(' '))}</span>`);
+  return `<div class="run-legend" id="run-legend">${items.join('')}</div>`;
+}
+
+function page(title: string, assets: ReportAssets, header: string, after: string, data: PageData, blocks: string[], legend = ''): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -85,7 +91,7 @@ function page(title: string, assets: ReportAssets, header: string, after: string
     ...assets.styles.map((s) => `<style>${s.replace(/<\/style/gi, '<\\/style')}</style>`),
     '</head><body>',
     header,
-    '<section id="charts-section"><h2>Metrics</h2><div id="charts"></div>',
+    `<section id="charts-section"><h2>Metrics</h2>${legend}<div id="charts"></div>`,
     '<div class="explore"><label>Any metric: <select id="metric-select"></select></label><div id="explore-chart"></div></div></section>',
     after,
     jsonScript('report-data', data),
@@ -142,7 +148,7 @@ export function reportHtml(run: RunDir, assets: ReportAssets, now: number): stri
   ].join('\n');
   const samplesHtml = samples.length
     ? SAMPLE_BROWSER
-    : '<section id="samples-section"><h2>Samples</h2><p>No rollout or validation dumps (set trainer.rollout_data_dir / trainer.validation_data_dir to record them).</p></section>';
+    : '<section id="samples-section"><h2>Samples</h2><p>No rollout or validation dumps found (trainer.rollout_data_dir and trainer.validation_data_dir record them).</p></section>';
   const data: PageData = { runs: [pageRun(run, name, RUN_COLORS[0])], panels: panelsFor(allKeys([run])), samples };
   return page(`verl-ts report: ${name}`, assets, header, samplesHtml, data, blocks);
 }
@@ -184,9 +190,9 @@ export function compareHtml(runs: readonly RunDir[], assets: ReportAssets, now: 
     '</header>',
   ].join('\n');
   const data: PageData = {
-    runs: runs.map((r, i) => ({ ...pageRun(r, labels[i], colors[i]), label: own[i].length ? `${labels[i]} (${own[i].join(' ')})` : labels[i] })),
+    runs: runs.map((r, i) => pageRun(r, labels[i], colors[i])),
     panels: panelsFor(allKeys(runs)),
     samples: [],
   };
-  return page(`verl-ts compare: ${labels.join(', ')}`, assets, body, '', data, []);
+  return page(`verl-ts compare: ${labels.join(', ')}`, assets, body, '', data, [], runLegend(labels, colors, own));
 }

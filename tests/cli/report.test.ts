@@ -1,6 +1,6 @@
 // `verl-ts report` and `verl-ts compare` from the command line: where the file goes, that it needs nothing from
 // the network, and the errors for a missing or wrong run directory and a bad --out.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
@@ -37,6 +37,16 @@ describe('verl-ts report', () => {
     expect(html.match(/id="samples-rollout-\d+"/g)).toHaveLength(6);
     expect(html.match(/id="samples-validation-\d+"/g)).toHaveLength(3);
     expect(html).not.toContain('prompt 0 <b>');
+  });
+
+  it('says where dumps would come from when the run has none', async () => {
+    const tmp = makeTempDir('verlts-report-cli-');
+    const run = writeFakeRun(path.join(tmp, 'run'));
+    for (const d of ['rollouts', 'validation']) rmSync(path.join(run, d), { recursive: true });
+    expect((await cli(['report', 'run', '--out', 'r.html'], tmp)).code).toBe(0);
+    const html = readFileSync(path.join(tmp, 'r.html'), 'utf8');
+    expect(html).toContain('No rollout or validation dumps found');
+    expect(html).not.toContain('id="sample-table"');
   });
 
   it('writes --out where asked and refuses a folder', async () => {

@@ -156,8 +156,16 @@ describe.skipIf(chromiumPath === null)('report pages in Chromium', () => {
     expect(charts.map((c) => c.panel)).toEqual(ALL_PANELS);
     for (const c of charts) expect(c.coloured, c.panel).toBeGreaterThan(50);
     const lrLegend = await page.textContent('.chart[data-panel="lr"] .u-legend');
-    expect(lrLegend).toContain('lr-small (actor_rollout_ref.actor.optim.lr=1e-4) · lr');
-    expect(lrLegend).toContain('lr-big (actor_rollout_ref.actor.optim.lr=1e-3) · lr');
+    expect(lrLegend).toContain('lr-small · lr');
+    expect(lrLegend).toContain('lr-big · lr');
+    // The run legend above the charts stays in view and names each run's own overrides.
+    expect(await page.$$eval('#run-legend .run-key', (keys) => keys.map((k) => k.textContent))).toEqual([
+      'lr-small actor_rollout_ref.actor.optim.lr=1e-4',
+      'lr-big actor_rollout_ref.actor.optim.lr=1e-3',
+    ]);
+    await page.mouse.wheel(0, 2000);
+    const legendBox = (await (await page.$('#run-legend'))!.boundingBox())!;
+    expect(legendBox.y).toBeLessThan(5);
     const diff = await page.$$eval('table.diff tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(diff).toContainEqual(['actor_rollout_ref.actor.optim.lr', '0.0001', '0.001']);
     expect(await page.$$eval('#run-table tbody tr', (trs) => trs.length)).toBe(2);
