@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, errorMessage } from '../util/errors.js';
+import { parsePythonJsonLine } from './loggers/file.js';
 
 /** One line of a dump: verl's keys input, output, gts, score, step, then every per-row reward extra. */
 export interface TrajectoryRecord {
@@ -20,7 +21,7 @@ export interface TrajectoryRecord {
 /** `{dir}/{step}.jsonl`, one object per trajectory (non-ASCII kept as is, like ensure_ascii=False). */
 export function dumpRecords(dir: string, step: number, records: readonly TrajectoryRecord[]): string {
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${step}.jsonl`);
+  const file = dumpFilePath(dir, step);
   appendFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
   return file;
 }
@@ -42,7 +43,8 @@ export function dumpFilePath(dir: string, step: number): string {
 
 /**
  * Every record of a dump file in file order. Blank lines are skipped, and so is an unparseable last line with no
- * newline after it (a run still writing, or killed mid-write). `score` may be null where Python wrote NaN.
+ * newline after it (a run still writing, or killed mid-write). Dumps written by verl may hold Python's NaN; a
+ * score that is NaN (null in verl-ts's own dumps, as JSON has no NaN) reads as NaN.
  */
 export function readDumpRecords(file: string): TrajectoryRecord[] {
   if (!existsSync(file)) throw new InputError(`${file}: dump file not found`);
@@ -54,7 +56,7 @@ export function readDumpRecords(file: string): TrajectoryRecord[] {
     const where = `${file}:${i + 1}`;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = parsePythonJsonLine(line);
     } catch (err) {
       if (i === lines.length - 1) break;
       throw new InputError(`${where}: not valid JSON (${errorMessage(err)})`);

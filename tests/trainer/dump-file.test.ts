@@ -26,6 +26,9 @@ describe('dump files', () => {
     const file = dumpRecords(dir, 1, [{ input: 'a', output: 'b', gts: null, score: 0.5, step: 1 }]);
     appendFileSync(file, '{"input": "cut');
     expect(readDumpRecords(file)).toHaveLength(1);
+    // verl's own dumps: Python writes a NaN score as a bare NaN; verl-ts's JSON has null there.
+    writeFileSync(file, '{"input":"a","output":"b","gts":null,"score":NaN,"step":1}\n{"input":"a","output":"b","gts":null,"score":null,"step":1}\n');
+    expect(readDumpRecords(file).map((r) => r.score)).toEqual([NaN, NaN]);
     writeFileSync(file, '{"input": "a"\n{"input":"a","output":"b","gts":null,"score":1,"step":1}\n');
     expect(() => readDumpRecords(file)).toThrow(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1: not valid JSON`));
     writeFileSync(file, '{"input":"a","output":3,"gts":null,"score":1,"step":1}\n');

@@ -70,7 +70,8 @@ function quotePythonNonFinite(text: string): string {
   return out;
 }
 
-function parseLine(line: string): unknown {
+/** One JSON line as Python's json module writes it: standard JSON, or with bare NaN/Infinity/-Infinity. */
+export function parsePythonJsonLine(line: string): unknown {
   try {
     return JSON.parse(line);
   } catch (first) {
@@ -100,7 +101,7 @@ export function readMetricsJsonl(path: string): MetricsRecord[] {
     const where = `${path}:${i + 1}`;
     let value: unknown;
     try {
-      value = parseLine(line);
+      value = parsePythonJsonLine(line);
     } catch (err) {
       if (i === lines.length - 1) break;
       throw new InputError(`${where}: not valid JSON (${errorMessage(err)})`);
