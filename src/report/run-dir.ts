@@ -33,6 +33,8 @@ export interface RunDir {
   metrics: MetricTable;
   /** Milliseconds since the epoch of the last write to the metrics file. */
   metricsWrittenAt: number;
+  /** When `.hydra/config.yaml` was written: the start of the run, or of its latest resume (ms since the epoch). */
+  startedAt: number;
   /** `.hydra/config.yaml` with interpolations resolved (unresolved where they cannot be). */
   config: PlainDict;
   configResolved: boolean;
@@ -169,6 +171,7 @@ export function readRunDir(dir: string, cwd: string): RunDir {
     hasMetricsFile: hasMetrics,
     metrics: metricTable(hasMetrics ? readMetricsJsonl(metricsFile) : []),
     metricsWrittenAt: hasMetrics ? statSync(metricsFile).mtimeMs : statSync(configFile).mtimeMs,
+    startedAt: statSync(configFile).mtimeMs,
     config,
     configResolved: cfg.resolved,
     configYaml: cfg.text,

@@ -118,7 +118,7 @@ export function summarizeRun(run: RunDir, now: number): RunSummary {
     ? null
     : `Not finished: ${stepsDone} of ${planned ?? '?'} steps logged; metrics last written ${age} ago. The run may still be going (this report shows what was there when it was made) or it was stopped${run.checkpointSteps.length ? `; the latest checkpoint is step ${run.checkpointSteps[run.checkpointSteps.length - 1]}` : ''}.`;
   const stepTimes = metrics.series['timing_s/step'] ?? [];
-  const wall = stepTimes.reduce<number>((a, v) => a + (v ?? 0), 0);
+  const stepTotal = stepTimes.reduce<number>((a, v) => a + (v ?? 0), 0);
   const estimator = text(configValue(config, 'algorithm.adv_estimator'));
   const facts: Array<[string, string]> = [
     ['experiment', `${text(configValue(config, 'trainer.project_name'))} / ${text(configValue(config, 'trainer.experiment_name'))}`],
@@ -131,7 +131,8 @@ export function summarizeRun(run: RunDir, now: number): RunSummary {
     ['model', text(configValue(config, 'actor_rollout_ref.model.path'))],
     ['data', `train ${text(configValue(config, 'data.train_files'))}; validation ${text(configValue(config, 'data.val_files'))}`],
     ['steps', `${stepsDone} of ${planned ?? '?'}${finished ? ' (finished)' : ''}`],
-    ['training time', `${formatSeconds(wall)} (sum of timing_s/step)`],
+    ['training time', `${formatSeconds(stepTotal)} (sum of timing_s/step)`],
+    ['wall time', `${formatSeconds(Math.max(0, (run.metricsWrittenAt - run.startedAt) / 1000))} from the start of the run (its latest resume, if resumed) to its last metrics line`],
   ];
   if (!run.hasMetricsFile) facts.push(['metrics', `none: ${run.metricsFile} does not exist (the run's trainer.logger has no \`file\`)`]);
   if (run.checkpointSteps.length) facts.push(['checkpoints', `${run.checkpointSteps.map((s) => `global_step_${s}`).join(', ')} in ${run.checkpointDir}`]);

@@ -22,6 +22,8 @@ describe('summarizeRun', () => {
     expect(s.progressNote).toBeNull();
     expect(fact(s.facts, 'steps')).toBe('6 of 6 (finished)');
     expect(fact(s.facts, 'training time')).toBe('12.0 s (sum of timing_s/step)');
+    const wall = (run.metricsWrittenAt - run.startedAt) / 1000;
+    expect(fact(s.facts, 'wall time')).toBe(`${wall.toFixed(1)} s from the start of the run (its latest resume, if resumed) to its last metrics line`);
     expect(fact(s.facts, 'algorithm')).toBe('gae; policy loss vanilla; agg token-mean; KL: KL loss low_var_kl × 0.001');
     // Validation at 0, 3, 6 rises: final and best are both step 6.
     expect(s.validation).toEqual([{ key: 'val-core/digits/reward/mean@1', final: valScore(6), finalStep: 6, best: valScore(6), bestStep: 6 }]);
