@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { CliCommand } from './command.js';
 import { commands, namedCommand } from './commands.js';
@@ -7,6 +8,7 @@ import { processIO } from './io.js';
 import { UserError } from '../util/errors.js';
 import { closestNames } from '../util/suggest.js';
 import { fsUserError } from '../util/fs-check.js';
+import { packageRoot } from '../util/package-root.js';
 
 export { removeTempsOnSignal } from '../util/atomic-write.js';
 
@@ -25,7 +27,7 @@ function userErrorText(err: UserError, env: NodeJS.ProcessEnv): string {
 }
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
