@@ -125,7 +125,7 @@ async function runSingle(base: ConfigArgs, io: CliIO, dryRun: boolean, note: str
 /** Hydra's `--cfg`: print the composed config (verl keys verl-ts ignores left out) and run nothing. */
 function printCfg(base: ConfigArgs, io: CliIO, view: CfgView, args: Record<string, unknown>): number {
   const overrides = triageVerlOverrides(base.overrides).kept;
-  const composed = compose({ ...base, overrides, env: io.env, cwd: io.cwd });
+  const composed = compose({ ...base, overrides, recordedOverrides: base.overrides, env: io.env, cwd: io.cwd });
   for (const warning of composed.warnings) io.stderr(`UserWarning: ${warning}\n`);
   io.stdout(renderConfig(cfgView(composed, view), { resolve: args.resolve === true, package: stringArg(args.package) }));
   return 0;
