@@ -1,5 +1,5 @@
 // Config composer timings (run after `npm run build`): compose + print for the rl_* Hydra cases, for
-// config/ppo_trainer.yaml when present (and a verl checkout's config dir given as VERL_CONFIG_DIR), the full
+// config/ppo_trainer.yaml when present and verl's own tree (VERL_CONFIG_DIR, else ../shared/fixtures), the full
 // train path (compose + resolve + schema validation + start-up checks + print) against its 20 ms budget, and
 // the CLI cold start (--version, --help, print-config) as ratios to a bare `node -e 0` in the same run. Each
 // run's figures are kept in bench/results/config.last.json (not committed) and the next run prints its ratio
@@ -16,6 +16,9 @@ if (!existsSync(dist)) {
   process.exit(2);
 }
 const { compose, toYaml, resolveAll, flatten } = await import(dist);
+// verl's own config tree: VERL_CONFIG_DIR, else the copy in the shared fixtures next to this checkout.
+const sharedVerlConfig = path.resolve(root, '../shared/fixtures/verl-config');
+const verlConfigDir = process.env.VERL_CONFIG_DIR ?? (existsSync(path.join(sharedVerlConfig, 'ppo_trainer.yaml')) ? sharedVerlConfig : undefined);
 
 function time(label, fn, iterations) {
   for (let i = 0; i < 3; i++) fn();
@@ -41,9 +44,9 @@ for (const name of ['rl_ppo_default_compose', 'rl_ppo_overrides_resolved', 'rl_g
 if (existsSync(path.join(root, 'config/ppo_trainer.yaml'))) {
   targets.push({ label: 'config/ppo_trainer', options: { configDir: path.join(root, 'config'), configName: 'ppo_trainer', overrides: [] } });
 }
-if (process.env.VERL_CONFIG_DIR) {
+if (verlConfigDir) {
   for (const name of ['ppo_trainer', 'ppo_megatron_trainer']) {
-    targets.push({ label: `verl ${name}`, options: { configDir: process.env.VERL_CONFIG_DIR, configName: name, overrides: [] } });
+    targets.push({ label: `verl ${name}`, options: { configDir: verlConfigDir, configName: name, overrides: [] } });
   }
 }
 
@@ -90,8 +93,10 @@ const coldCommands = {
   node: ['-e', '0'],
   version: [bin, '--version'],
   help: [bin, '--help'],
-  printConfig: [bin, 'print-config', '--config-path', process.env.VERL_CONFIG_DIR ?? caseConf, '--config-name', process.env.VERL_CONFIG_DIR ? 'ppo_trainer' : 'config'],
+  printConfig: [bin, 'print-config', '--config-path', verlConfigDir ?? caseConf, '--config-name', verlConfigDir ? 'ppo_trainer' : 'config'],
 };
+// BASELINE_BIN=<another checkout>/bin/verl-ts adds that build's print-config to the same rounds (before/after).
+if (process.env.BASELINE_BIN) coldCommands.baselinePrintConfig = [process.env.BASELINE_BIN, ...coldCommands.printConfig.slice(1)];
 const coldRounds = 9;
 const samples = Object.fromEntries(Object.keys(coldCommands).map((k) => [k, []]));
 for (let round = -1; round < coldRounds; round++) {
@@ -108,8 +113,12 @@ const nodeMs = median(samples.node);
 results.nodeStartMs = nodeMs;
 results.coldStartMs = median(samples.printConfig);
 const coldTargets = { version: 1.5, help: 1.5, printConfig: 3 };
-const labels = { version: 'verl-ts --version', help: 'verl-ts --help', printConfig: `verl-ts print-config (${process.env.VERL_CONFIG_DIR ? 'VERL_CONFIG_DIR' : "verl's tree, rl case"})` };
+const labels = { version: 'verl-ts --version', help: 'verl-ts --help', printConfig: `verl-ts print-config (${verlConfigDir ? "verl's ppo_trainer" : "verl's tree, rl case"})` };
 console.log(`${'CLI cold start: bare `node -e 0`'.padEnd(58)} ${nodeMs.toFixed(1).padStart(8)} ms/run  (median of ${coldRounds})`);
+if (process.env.BASELINE_BIN) {
+  coldTargets.baselinePrintConfig = 3;
+  labels.baselinePrintConfig = `BASELINE_BIN print-config (same config)`;
+}
 for (const [name, target] of Object.entries(coldTargets)) {
   const ms = median(samples[name]);
   results[`${name}Ms`] = ms;

@@ -8,7 +8,9 @@ const run = (cmd, args) => {
   return r.status ?? 1;
 };
 
-const buildStatus = run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+// The same two steps as `npm run build`: compile, then bundle the CLI that bin/verl-ts runs.
+let buildStatus = run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+if (buildStatus === 0) buildStatus = run(process.execPath, ['scripts/bundle-cli.mjs']);
 if (buildStatus !== 0) {
   process.stdout.write('\n0 passed, 1 failed\n');
   process.exit(buildStatus);

@@ -1,11 +1,11 @@
 /** Options shared by every command that composes a config: overrides, --config-path, --config-name. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
+import { packageRoot } from '../util/package-root.js';
 
-/** The package's own config directory (works from src/ under vitest and from dist/). */
+/** The package's own config directory. */
 export function defaultConfigDir(): string {
-  return fileURLToPath(new URL('../../config/', import.meta.url));
+  return path.join(packageRoot(), 'config') + path.sep;
 }
 
 export function stringArg(value: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { CliCommand } from './command.js';
 import { commands, namedCommand } from './commands.js';
@@ -7,6 +8,7 @@ import { processIO } from './io.js';
 import { UserError } from '../util/errors.js';
 import { closestNames } from '../util/suggest.js';
 import { fsUserError } from '../util/fs-check.js';
+import { packageRoot } from '../util/package-root.js';
 
 export { removeTempsOnSignal } from '../util/atomic-write.js';
 
@@ -25,7 +27,7 @@ function userErrorText(err: UserError, env: NodeJS.ProcessEnv): string {
 }
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
@@ -37,6 +39,20 @@ interface DeclaredOptions {
 
 function declaredOptions(y: Argv): DeclaredOptions {
   return (y as unknown as { getOptions: () => DeclaredOptions }).getOptions();
+}
+
+/**
+ * Stop yargs from rendering a command's whole help text in advance each time the command runs (it keeps it
+ * for a failure inside the handler; ours report their own errors). Rendering measures every cell's width with
+ * Unicode segmentation, about a tenth of `print-config`'s cold start. yargs 18 has no option for it, so this
+ * replaces the internal hook when it is there and leaves yargs alone otherwise.
+ */
+function withoutHelpPrerender(y: Argv): Argv {
+  const internals = (y as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
+    .getInternalMethods?.();
+  const usage = internals?.getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+  return y;
 }
 
 /** Let every `--a_b` flag also be spelled `--a-b` and the other way round (verl's scripts use `_`). */
@@ -156,7 +172,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     }
   }
   try {
-    await y.parseAsync(argv, {}, (err, _parsed, output) => {
+    await withoutHelpPrerender(y).parseAsync(argv, {}, (err, _parsed, output) => {
       if (output) (err ? io.stderr : io.stdout)(output.endsWith('\n') ? output : `${output}\n`);
     });
   } catch (err) {

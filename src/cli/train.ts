@@ -122,10 +122,13 @@ async function runSingle(base: ConfigArgs, io: CliIO, dryRun: boolean, note: str
   return runJob(job, io);
 }
 
-/** Hydra's `--cfg`: print the composed config (verl keys verl-ts ignores left out) and run nothing. */
+/**
+ * Hydra's `--cfg`: print the composed config and run nothing. Verl keys verl-ts ignores set nothing in the job
+ * config; the hydra node lists them among the task overrides, as given.
+ */
 function printCfg(base: ConfigArgs, io: CliIO, view: CfgView, args: Record<string, unknown>): number {
   const overrides = triageVerlOverrides(base.overrides).kept;
-  const composed = compose({ ...base, overrides, env: io.env, cwd: io.cwd });
+  const composed = compose({ ...base, overrides, recordedOverrides: base.overrides, env: io.env, cwd: io.cwd });
   for (const warning of composed.warnings) io.stderr(`UserWarning: ${warning}\n`);
   io.stdout(renderConfig(cfgView(composed, view), { resolve: args.resolve === true, package: stringArg(args.package) }));
   return 0;

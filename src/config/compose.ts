@@ -34,6 +34,12 @@ export interface ComposeOptions {
   configName: string;
   /** Command-line overrides, verbatim. */
   overrides: string[];
+  /**
+   * The command line as the user gave it, when `overrides` leaves some of it out (verl keys verl-ts accepts
+   * and ignores). Hydra records every override it was given, so hydra.overrides, job.override_dirname and
+   * `taskOverrides` are made from these, in their order. Default: `overrides`.
+   */
+  recordedOverrides?: readonly string[];
   /** Environment for `${oc.env:...}` and `hydra.job.env_copy` (default: process.env). */
   env?: Record<string, string | undefined>;
   /** Clock for `${now:...}` (default: the current time). */
@@ -171,7 +177,7 @@ function overrideDirname(taskOverrides: Override[], hydra: DictNode): string {
 
 function fillHydraNode(
   cfg: DictNode,
-  parsed: Override[],
+  recorded: Override[],
   knownChoices: Map<string, string | null>,
   options: ComposeOptions,
   repo: ConfigRepository,
@@ -180,12 +186,12 @@ function fillHydraNode(
   const hydra = dictGet(cfg, 'hydra');
   if (!hydra || hydra.kind !== 'dict') return;
   const generated: Source = { generated: 'hydra' };
-  const taskOverrides = parsed.filter((o) => !isHydraOverride(o));
+  const taskOverrides = recorded.filter((o) => !isHydraOverride(o));
   withStruct(hydra, false, () => {
     const overridesNode = dictGet(hydra, 'overrides');
     const hydraList = overridesNode?.kind === 'dict' ? dictGet(overridesNode, 'hydra') : undefined;
     const taskList = overridesNode?.kind === 'dict' ? dictGet(overridesNode, 'task') : undefined;
-    for (const o of parsed) {
+    for (const o of recorded) {
       const list = isHydraOverride(o) ? hydraList : taskList;
       if (list?.kind === 'list') listAppend(list, createValue(o.inputLine, generated));
     }
@@ -260,7 +266,8 @@ function composeImpl(options: ComposeOptions): ComposeResult {
   const cfg = mergeDefaults(repo, defaultsList.defaults, context);
   cfg.flags.struct = true;
   applyConfigOverrides(cfg, defaultsList.configOverrides, options.onOverrideProblem);
-  fillHydraNode(cfg, parsed, defaultsList.knownChoices, options, repo, cwd);
+  const recorded = options.recordedOverrides === undefined ? parsed : parseOverrides([...options.recordedOverrides]);
+  fillHydraNode(cfg, recorded, defaultsList.knownChoices, options, repo, cwd);
 
   const full = deepCopy(cfg);
   full.context = context;
@@ -276,7 +283,7 @@ function composeImpl(options: ComposeOptions): ComposeResult {
     config: cfg,
     hydra,
     choices,
-    taskOverrides: parsed.filter((o) => !isHydraOverride(o)).map((o) => o.inputLine),
+    taskOverrides: recorded.filter((o) => !isHydraOverride(o)).map((o) => o.inputLine),
     warnings: [...warnings, ...context.warnings],
     defaults: defaultsList.defaults,
   };

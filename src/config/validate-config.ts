@@ -103,7 +103,7 @@ export interface LoadTrainerConfigOptions extends LoadConfigOptions {
  */
 export function loadTrainerConfig(options: LoadTrainerConfigOptions): Promise<LoadedConfig<PpoTrainerConfig>> {
   const triage = triageVerlOverrides(options.overrides);
-  return loadConfig(ppoTrainerSchema, { ...options, overrides: triage.kept }, {
+  return loadConfig(ppoTrainerSchema, { ...options, overrides: triage.kept, recordedOverrides: options.overrides }, {
     issues: triage.issues,
     notices: ignoredNotices(triage.ignored),
     normalize: normalizeVerlValues,

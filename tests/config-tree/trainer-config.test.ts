@@ -10,6 +10,7 @@ import type { PpoTrainerConfig } from '../../src/config/schema/ppo-trainer.js';
 import { deriveBatchSizes } from '../../src/config/schema/batch-sizes.js';
 import { needsCritic, needsReference } from '../../src/config/schema/ppo-checks.js';
 import { ConfigValidationError } from '../../src/config/schema/validate.js';
+import { selectNode, toPlain } from '../../src/config/index.js';
 import { CONFIG_DIR } from '../support/composed-config.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
@@ -136,9 +137,37 @@ describe('the verl-ts trainer config tree', () => {
   });
 });
 
+describe('the record of a run', () => {
+  it('keeps every override as given, verl keys verl-ts ignores included, in command-line order (Hydra overrides.task)', async () => {
+    const given = ['trainer.nnodes=2', ...MICRO, '+ray_init.num_cpus=4', 'hydra.job.name=x', 'data.seed=7'];
+    const { composed, config } = await load(given);
+    const task = given.filter((o) => !o.startsWith('hydra.'));
+    expect(composed.taskOverrides).toEqual(task);
+    const plain = (key: string) => {
+      const node = selectNode(composed.hydra, key);
+      return node === undefined ? undefined : toPlain(node);
+    };
+    expect(plain('overrides.task')).toEqual(task);
+    expect(plain('overrides.hydra')).toEqual(['hydra.job.name=x']);
+    expect(plain('job.override_dirname')).toBe([...task].sort().join(','));
+    // recorded, not applied: the config has no such keys
+    expect(JSON.stringify(config)).not.toContain('num_cpus');
+  });
+});
+
 describe('verl-ts train', () => {
   it('creates the Hydra run directory, prints the batch sizes, trains, and says where everything is', async () => {
-    const r = await cli(['train', ...LOCAL, ...MICRO, 'data.train_batch_size=32', 'actor_rollout_ref.actor.ppo_mini_batch_size=16', 'hydra.run.dir=runs/one', ...ONE_STEP]);
+    // verl keys that verl-ts ignores are recorded with the others, in command-line order, as Hydra records them.
+    const given = [
+      'trainer.n_gpus_per_node=8',
+      ...LOCAL,
+      ...MICRO,
+      'actor_rollout_ref.rollout.gpu_memory_utilization=0.5',
+      'data.train_batch_size=32',
+      'actor_rollout_ref.actor.ppo_mini_batch_size=16',
+      ...ONE_STEP,
+    ];
+    const r = await cli(['train', ...given.slice(0, 1), 'hydra.run.dir=runs/one', ...given.slice(1)]);
     expect(r.err).not.toContain('Error');
     expect(r.code).toBe(0);
     const runDir = join(r.cwd, 'runs/one');
@@ -148,9 +177,8 @@ describe('verl-ts train', () => {
     expect(r.out).toContain('Training finished: 1 of 1 steps.\n');
     expect(r.out).toContain(`  file metrics: ${join(runDir, 'metrics.jsonl')}\n`);
     expect(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).toMatch(/^\{"step":1,"data":\{/);
-    expect(readFileSync(join(runDir, '.hydra/overrides.yaml'), 'utf8')).toBe(
-      [...LOCAL, ...MICRO, 'data.train_batch_size=32', 'actor_rollout_ref.actor.ppo_mini_batch_size=16', ...ONE_STEP].map((o) => `- ${o}\n`).join(''),
-    );
+    expect(r.err).toContain('notice: ignored by verl-ts (one process): trainer.n_gpus_per_node=8, actor_rollout_ref.rollout.gpu_memory_utilization=0.5\n');
+    expect(readFileSync(join(runDir, '.hydra/overrides.yaml'), 'utf8')).toBe(given.map((o) => `- ${o}\n`).join(''));
     const saved = readFileSync(join(runDir, '.hydra/config.yaml'), 'utf8');
     expect(saved).toContain('    ppo_micro_batch_size_per_gpu: 8\n');
     expect(saved).toContain('    rollout_n: ${oc.select:actor_rollout_ref.rollout.n,1}\n');

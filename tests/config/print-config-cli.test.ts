@@ -79,7 +79,7 @@ describe('print-config', () => {
 
   it('runs from the built CLI', () => {
     const bin = path.join(ROOT, 'bin/verl-ts');
-    expect(existsSync(path.join(ROOT, 'dist/cli/main.js')), "dist/ is missing: run 'npm run build' (npm test does)").toBe(true);
+    expect(existsSync(path.join(ROOT, 'dist/cli-bundle/main.js')), "dist/ is missing: run 'npm run build' (npm test does)").toBe(true);
     const r = spawnSync(process.execPath, [bin, 'print-config', '--config-path', APP, '--config-name', 'config', 'steps=3', '--package', 'steps'], {
       encoding: 'utf8',
     });

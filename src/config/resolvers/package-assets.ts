@@ -4,12 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../util/errors.js';
+import { packageRoot } from '../../util/package-root.js';
 import { registerResolver, hasResolver } from './registry.js';
 
-/** The package root: this file lives at <root>/{src,dist}/config/resolvers/. */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const PACKAGE_ROOT = packageRoot();
 
 export function packageAsset(relative: string): string {
   if (path.isAbsolute(relative) || relative.split(/[\\/]/).includes('..')) {
