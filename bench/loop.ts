@@ -3,7 +3,8 @@
 // Runs a fixed number of GRPO steps of the quickstart job with the settings of the TRL peer
 // (../shared/peers/trl-grpo: 32 prompts x 4 samples, 2 mini-batches of 64, lr 1e-4, temperature 1, no KL, no
 // validation) and prints, all measured in this run:
-// - seconds per phase (median over steps 3..N: gen, reward, old_log_prob, adv, update_actor, save_checkpoint, step);
+// - seconds per phase (median over steps 3..N: gen, reward, old_log_prob, adv, update_actor, save_checkpoint, step)
+//   and CPU seconds per step (all threads; steadier than wall time on a loaded machine);
 // - the share of a step spent outside ONNX Runtime runs (the goal is <= 5%);
 // - generation tokens/s and update time of the loop against the same model measured here without the loop
 //   (CausalLM.generate on the same prompts and options; forward + backward of full-width 64-row mini-batches):
@@ -14,7 +15,7 @@
 // Numbers are printed, never asserted; the machine is shared, so compare within one run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { algorithmNeeds, registryNames } from '../src/cli/registry-names.js';
@@ -63,6 +64,8 @@ async function config(cwd: string) {
 
 interface LoopFigures {
   phases: Record<string, number>;
+  /** Median CPU seconds per step (all threads): steadier than wall time when other tenants load the machine. */
+  cpuPerStep: number;
   engineShare: number;
   genTokensPerS: number;
   modelPath: string;
@@ -81,6 +84,7 @@ async function runLoop(): Promise<LoopFigures> {
     const responseTokens = (r: (typeof steady)[number]) => r.data['response_length/mean'] * 128;
     return {
       phases,
+      cpuPerStep: pick('perf/cpu_s'),
       engineShare: median(steady.map((r) => r.data['perf/engine_s'] / r.data['timing_s/step'])),
       genTokensPerS: median(steady.map((r) => responseTokens(r) / r.data['timing_s/gen'])),
       modelPath: cfg.actor_rollout_ref.model.path,
@@ -154,6 +158,7 @@ const a = await runLoop();
 const alone = await modelAlone();
 process.stdout.write(`verl-ts loop, ${STEPS} GRPO steps of the quickstart job with the TRL peer's settings (medians of steps 3..${STEPS})\n`);
 process.stdout.write(`  seconds per phase: ${Object.entries(a.phases).map(([k, v]) => `${k} ${f(v)}`).join(', ')}\n`);
+process.stdout.write(`  CPU seconds per step (all threads): ${f(a.cpuPerStep)}; machine load average at the end ${f(loadavg()[0], 1)} on ${availableParallelism()} cores\n`);
 process.stdout.write(`  share of a step outside ONNX Runtime runs: ${f(100 * (1 - a.engineShare), 1)}% (goal <= 5%)\n`);
 process.stdout.write(`  generation: ${f(a.genTokensPerS, 0)} tokens/s in the loop vs ${f(alone.genTokensPerS, 0)} alone (ratio ${f(a.genTokensPerS / alone.genTokensPerS, 2)})\n`);
 process.stdout.write(`  update: ${f(a.phases.update_actor)} s in the loop vs ${f(2 * alone.miniBatchSeconds)} s for 2 full-width mini-batches alone (loop speed ratio ${f((2 * alone.miniBatchSeconds) / a.phases.update_actor, 2)})\n`);
@@ -164,7 +169,7 @@ if (TRL) {
   if (trl) {
     process.stdout.write(`TRL GRPOTrainer (PyTorch CPU), same job, run between two verl-ts runs:\n`);
     process.stdout.write(`  seconds per step: TRL ${f(trl.secondsPerStep)} (${Object.entries(trl.parts).map(([k, v]) => `${k} ${f(v)}`).join(', ')})\n`);
-    process.stdout.write(`  seconds per step: verl-ts ${f(a.phases.step)} before, ${f(b.phases.step)} after\n`);
+    process.stdout.write(`  seconds per step: verl-ts ${f(a.phases.step)} before, ${f(b.phases.step)} after (CPU seconds ${f(a.cpuPerStep)}, ${f(b.cpuPerStep)})\n`);
     process.stdout.write(`  step throughput, verl-ts / TRL: ${f(trl.secondsPerStep / a.phases.step, 2)}x before, ${f(trl.secondsPerStep / b.phases.step, 2)}x after (goal >= 2x)\n`);
   }
 }
