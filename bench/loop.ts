@@ -11,7 +11,8 @@
 //   the loop should lose <= 10%;
 // - peak RSS;
 // - with --trl PYTHON: the peer on the same initial model, run back to back (verl-ts, TRL, verl-ts again), and
-//   the step-time ratio.
+//   the step-time ratio. The peer gets OMP_WAIT_POLICY=PASSIVE unless the variable is set: like verl-ts's ORT
+//   threads, its OpenMP threads then sleep instead of spinning between parallel regions.
 // Numbers are printed, never asserted; the machine is shared, so compare within one run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -141,7 +142,10 @@ function runTrl(python: string, model: string): { secondsPerStep: number; parts:
   const peer = path.resolve(ROOT, '../shared/peers/trl-grpo/run_trl_grpo.py');
   const cli = [peer, '--steps', String(STEPS), '--val-every', '100000', '--out', out, '--verl-ts', ROOT, '--drop-train-log'];
   cli.push('--model', model);
-  const r = spawnSync(python, cli, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  // PyTorch's OpenMP threads spin-wait by default, as ORT's did before verl-ts turned that off; on a loaded machine
+  // that made TRL 30x slower (39.8 s per step in one run), so both sides run without spinning unless you say otherwise.
+  const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
+  const r = spawnSync(python, cli, { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status !== 0) {
     process.stdout.write(`TRL peer failed (exit ${r.status}): ${r.stderr.split('\n').slice(-5).join('\n')}\n`);
     return null;
@@ -167,7 +171,7 @@ if (TRL) {
   const trl = runTrl(TRL, a.modelPath);
   const b = await runLoop();
   if (trl) {
-    process.stdout.write(`TRL GRPOTrainer (PyTorch CPU), same job, run between two verl-ts runs:\n`);
+    process.stdout.write(`TRL GRPOTrainer (PyTorch CPU, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? 'PASSIVE'}), same job, run between two verl-ts runs:\n`);
     process.stdout.write(`  seconds per step: TRL ${f(trl.secondsPerStep)} (${Object.entries(trl.parts).map(([k, v]) => `${k} ${f(v)}`).join(', ')})\n`);
     process.stdout.write(`  seconds per step: verl-ts ${f(a.phases.step)} before, ${f(b.phases.step)} after (CPU seconds ${f(a.cpuPerStep)}, ${f(b.cpuPerStep)})\n`);
     process.stdout.write(`  step throughput, verl-ts / TRL: ${f(trl.secondsPerStep / a.phases.step, 2)}x before, ${f(trl.secondsPerStep / b.phases.step, 2)}x after (goal >= 2x)\n`);
