@@ -139,12 +139,15 @@ export class KvCache {
       this.reshape(rows, this.slotCapacity);
       return;
     }
-    // Ascending rows move towards the start of the same buffers (each row block is contiguous), never over a row
-    // still to be read.
-    const rowValues = this.shape.kvHeads * this.slotCapacity * this.shape.headDim;
+    // Ascending rows move towards the start of the same buffers, never over a row still to be read. Only the used
+    // slots move: slots past `used` are zero in every row, so the destination's stay as a fresh copy would have them.
+    const { kvHeads: KV, headDim: D } = this.shape;
+    const stride = this.slotCapacity * D;
+    const span = this.used * D;
+    const buffers = [...this.keyBuffers, ...this.valueBuffers];
     rows.forEach((src, r) => {
       if (src === r) return;
-      for (const b of [...this.keyBuffers, ...this.valueBuffers]) b.copyWithin(r * rowValues, src * rowValues, (src + 1) * rowValues);
+      for (const b of buffers) for (let h = 0; h < KV; h++) b.copyWithin((r * KV + h) * stride, (src * KV + h) * stride, (src * KV + h) * stride + span);
       this.validSlots.copyWithin(r * this.slotCapacity, src * this.slotCapacity, (src + 1) * this.slotCapacity);
     });
     this.rowCount = rows.length;
