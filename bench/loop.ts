@@ -3,18 +3,20 @@
 // Runs a fixed number of GRPO steps of the quickstart job with the settings of the TRL peer
 // (../shared/peers/trl-grpo: 32 prompts x 4 samples, 2 mini-batches of 64, lr 1e-4, temperature 1, no KL, no
 // validation) and prints, all measured in this run:
-// - seconds per phase (median over steps 3..N: gen, reward, old_log_prob, adv, update_actor, save_checkpoint, step);
+// - seconds per phase (median over steps 3..N: gen, reward, old_log_prob, adv, update_actor, save_checkpoint, step)
+//   and CPU seconds per step (all threads; steadier than wall time on a loaded machine);
 // - the share of a step spent outside ONNX Runtime runs (the goal is <= 5%);
 // - generation tokens/s and update time of the loop against the same model measured here without the loop
 //   (CausalLM.generate on the same prompts and options; forward + backward of full-width 64-row mini-batches):
 //   the loop should lose <= 10%;
 // - peak RSS;
 // - with --trl PYTHON: the peer on the same initial model, run back to back (verl-ts, TRL, verl-ts again), and
-//   the step-time ratio.
+//   the step-time ratio. The peer gets OMP_WAIT_POLICY=PASSIVE unless the variable is set: like verl-ts's ORT
+//   threads, its OpenMP threads then sleep instead of spinning between parallel regions.
 // Numbers are printed, never asserted; the machine is shared, so compare within one run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { algorithmNeeds, registryNames } from '../src/cli/registry-names.js';
@@ -63,6 +65,8 @@ async function config(cwd: string) {
 
 interface LoopFigures {
   phases: Record<string, number>;
+  /** Median CPU seconds per step (all threads): steadier than wall time when other tenants load the machine. */
+  cpuPerStep: number;
   engineShare: number;
   genTokensPerS: number;
   modelPath: string;
@@ -81,6 +85,7 @@ async function runLoop(): Promise<LoopFigures> {
     const responseTokens = (r: (typeof steady)[number]) => r.data['response_length/mean'] * 128;
     return {
       phases,
+      cpuPerStep: pick('perf/cpu_s'),
       engineShare: median(steady.map((r) => r.data['perf/engine_s'] / r.data['timing_s/step'])),
       genTokensPerS: median(steady.map((r) => responseTokens(r) / r.data['timing_s/gen'])),
       modelPath: cfg.actor_rollout_ref.model.path,
@@ -137,7 +142,10 @@ function runTrl(python: string, model: string): { secondsPerStep: number; parts:
   const peer = path.resolve(ROOT, '../shared/peers/trl-grpo/run_trl_grpo.py');
   const cli = [peer, '--steps', String(STEPS), '--val-every', '100000', '--out', out, '--verl-ts', ROOT, '--drop-train-log'];
   cli.push('--model', model);
-  const r = spawnSync(python, cli, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  // PyTorch's OpenMP threads spin-wait by default, as ORT's did before verl-ts turned that off; on a loaded machine
+  // that made TRL 30x slower (39.8 s per step in one run), so both sides run without spinning unless you say otherwise.
+  const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
+  const r = spawnSync(python, cli, { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status !== 0) {
     process.stdout.write(`TRL peer failed (exit ${r.status}): ${r.stderr.split('\n').slice(-5).join('\n')}\n`);
     return null;
@@ -154,6 +162,7 @@ const a = await runLoop();
 const alone = await modelAlone();
 process.stdout.write(`verl-ts loop, ${STEPS} GRPO steps of the quickstart job with the TRL peer's settings (medians of steps 3..${STEPS})\n`);
 process.stdout.write(`  seconds per phase: ${Object.entries(a.phases).map(([k, v]) => `${k} ${f(v)}`).join(', ')}\n`);
+process.stdout.write(`  CPU seconds per step (all threads): ${f(a.cpuPerStep)}; machine load average at the end ${f(loadavg()[0], 1)} on ${availableParallelism()} cores\n`);
 process.stdout.write(`  share of a step outside ONNX Runtime runs: ${f(100 * (1 - a.engineShare), 1)}% (goal <= 5%)\n`);
 process.stdout.write(`  generation: ${f(a.genTokensPerS, 0)} tokens/s in the loop vs ${f(alone.genTokensPerS, 0)} alone (ratio ${f(a.genTokensPerS / alone.genTokensPerS, 2)})\n`);
 process.stdout.write(`  update: ${f(a.phases.update_actor)} s in the loop vs ${f(2 * alone.miniBatchSeconds)} s for 2 full-width mini-batches alone (loop speed ratio ${f((2 * alone.miniBatchSeconds) / a.phases.update_actor, 2)})\n`);
@@ -162,9 +171,9 @@ if (TRL) {
   const trl = runTrl(TRL, a.modelPath);
   const b = await runLoop();
   if (trl) {
-    process.stdout.write(`TRL GRPOTrainer (PyTorch CPU), same job, run between two verl-ts runs:\n`);
+    process.stdout.write(`TRL GRPOTrainer (PyTorch CPU, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? 'PASSIVE'}), same job, run between two verl-ts runs:\n`);
     process.stdout.write(`  seconds per step: TRL ${f(trl.secondsPerStep)} (${Object.entries(trl.parts).map(([k, v]) => `${k} ${f(v)}`).join(', ')})\n`);
-    process.stdout.write(`  seconds per step: verl-ts ${f(a.phases.step)} before, ${f(b.phases.step)} after\n`);
+    process.stdout.write(`  seconds per step: verl-ts ${f(a.phases.step)} before, ${f(b.phases.step)} after (CPU seconds ${f(a.cpuPerStep)}, ${f(b.cpuPerStep)})\n`);
     process.stdout.write(`  step throughput, verl-ts / TRL: ${f(trl.secondsPerStep / a.phases.step, 2)}x before, ${f(trl.secondsPerStep / b.phases.step, 2)}x after (goal >= 2x)\n`);
   }
 }

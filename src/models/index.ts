@@ -39,7 +39,7 @@ export { ValueModel, withValueHead, type LoadValueModelOptions, type ValuePass }
 export { HfModel, type ModelRuntimeOptions, type ModelSavePolicy, type ModelExtras, type ParameterGradients, type SequenceInput, type ForwardTape } from './compute/hf-model.js';
 export { type SequenceBatch, sequenceBatchFromBatch, batchPositionIds, checkSequenceBatch } from './compute/sequence-batch.js';
 export { KvDecoder, type PromptRows, type TokenChoice, type StepOutput } from './compute/kv-decoder.js';
-export { KvCache, type KvCacheShape } from './compute/kv-cache.js';
+export { KvBufferPool, KvCache, type KvCacheShape } from './compute/kv-cache.js';
 export { buildTokenStatsGraph, buildValueGraph, buildDecodeGraph, IO as GRAPH_IO, type TokenStatsGraphOptions } from './compute/graphs.js';
 export {
   swigluMlp, decoderStack, attentionWeights, attentionShape,

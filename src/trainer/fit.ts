@@ -74,6 +74,7 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
     const metrics: Metrics = {};
     const stepStart = performance.now();
     const engineStart = engineRunStats.seconds;
+    const cpuStart = process.cpuUsage();
 
     let batch = await timer.time('gen', () => phase.generate(ctx, prompts, step));
     if (ctx.needs.estimator.baselineRollout) batch = await timer.time('gen_max', () => phase.baselineRollout(ctx, prompts, batch, step));
@@ -135,7 +136,7 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
       throughputMetrics(stepSeconds, batch),
       varianceProxyMetrics(batch, actorGradNorm),
       cpuMemoryMetrics(),
-      { 'perf/engine_s': engineRunStats.seconds - engineStart },
+      { 'perf/engine_s': engineRunStats.seconds - engineStart, 'perf/cpu_s': cpuSecondsSince(cpuStart) },
       { 'training/global_step': step, 'training/epoch': Math.floor((step - 1) / plan.stepsPerEpoch) },
     );
     io.log(metrics, step);
@@ -160,4 +161,13 @@ async function runValidation(ctx: TrainingContext, io: LoopServices, step: numbe
   if (log) io.log(val.metrics, step);
   io.onValidation(step, val);
   return val;
+}
+
+/**
+ * CPU seconds (user + system, every thread of the process) since `start`. On a shared machine wall time swings with
+ * other tenants' load; the CPU time a step needs swings much less.
+ */
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
 }

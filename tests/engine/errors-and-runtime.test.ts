@@ -156,6 +156,24 @@ describe('runtime', () => {
     expect((err as Error).message).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12');
     expect(() => new Engine({ device: 'tpu' as never })).toThrow("unknown device 'tpu': use 'cpu' or 'cuda'");
     expect(() => new Engine({ intraOpNumThreads: 1.5 })).toThrow('intraOpNumThreads must be a non-negative integer, got 1.5');
+    expect(() => new Engine({ allowSpinning: 'yes' as never })).toThrow('allowSpinning must be true or false, got yes');
+  });
+
+  it('thread spinning is a session option: its own cache entry, the same results', async () => {
+    const build = () => {
+      const g = new Graph('spin');
+      g.output('y', g.matmul(g.input('a', F, [64, 96]), g.input('b', F, [96, 80])));
+      return g;
+    };
+    const a = Float32Array.from({ length: 64 * 96 }, (_, i) => Math.sin(i));
+    const b = Float32Array.from({ length: 96 * 80 }, (_, i) => Math.cos(i));
+    const quiet = new Engine({ intraOpNumThreads: 2 });
+    const spinning = new Engine({ intraOpNumThreads: 2, allowSpinning: true });
+    const [x, y] = [await quiet.compile(build()), await spinning.compile(build())];
+    expect(x.key).not.toBe(y.key);
+    expect(Array.from((await y.run({ a, b })).y.data as Float32Array)).toEqual(Array.from((await x.run({ a, b })).y.data as Float32Array));
+    await quiet.dispose();
+    await spinning.dispose();
   });
 
   it('dumps graphs as text, and as .onnx + .txt files with VERLTS_DUMP_GRAPHS', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Batch } from '../../src/data/batch.js';
 import { Tensor } from '../../src/data/tensor.js';
 import type { PpoTrainerConfig } from '../../src/config/schema/ppo-trainer.js';
-import { CausalLM, KvCache, initRandomWeights, parseHfConfig, presetConfig, rolloutOptionsFromConfig, type RolloutOptions } from '../../src/models/index.js';
+import { CausalLM, KvBufferPool, KvCache, initRandomWeights, parseHfConfig, presetConfig, rolloutOptionsFromConfig, type RolloutOptions } from '../../src/models/index.js';
 import { engine, promptBatch, rowsOf } from './compute-helpers.js';
 
 const spec = parseHfConfig({
@@ -71,6 +71,41 @@ describe('KV-cache decoding', () => {
     expect(Array.from((k.data as Float32Array).subarray(0, 9))).toEqual([0, 1, 2, 3, 4, 5, 106, 107, 108]);
     expect(Array.from(feeds.past_valid.data as Uint8Array)).toEqual([0, 1, 1, 0, 0, 0, 0, 0]);
     expect(cache.length).toBe(3);
+  });
+
+  it('KvCache drops rows in place or reordered, and a recycled cache holds what a fresh one holds', () => {
+    const shape = { layers: 2, kvHeads: 2, headDim: 3 };
+    const keys = [0, 1].map((l) => Float32Array.from({ length: 3 * 2 * 2 * 3 }, (_, i) => 1000 * l + i + 1));
+    const values = keys.map((k) => k.map((x) => -x));
+    const mask = [0, 1, 1, 1, 1, 1];
+    const step = [0, 1].map((l) => Float32Array.from({ length: 3 * 2 * 3 }, (_, i) => 500 + 1000 * l + i));
+    const build = (pool: KvBufferPool | null) => {
+      const c = new KvCache(shape, 'float32', 3, 4, pool);
+      c.fillFromPrefill(keys, values, mask, 2, [2, 0, 1]);
+      c.appendSlot(step, step);
+      return c;
+    };
+    const snapshot = (c: KvCache) => Object.fromEntries(Object.entries(c.feeds()).map(([k, v]) => [k, { dims: v.dims, data: Array.from(v.data as ArrayLike<number>) }]));
+    const fresh = build(null);
+    const pool = new KvBufferPool();
+    const first = build(pool);
+    first.keepRows([0, 2]); // in place
+    first.appendSlot([7, 8].map((x) => new Float32Array(2 * 2 * 3).fill(x)), step.slice(0, 2).reverse());
+    first.release();
+    const recycled = build(pool); // the same buffers, full of the first cache's values
+    expect(snapshot(recycled)).toEqual(snapshot(fresh));
+    recycled.keepRows([1, 2]);
+    fresh.keepRows([2, 1]); // not ascending: copied into new buffers
+    const a = snapshot(recycled);
+    const b = snapshot(fresh);
+    expect(a['past.1.key'].dims).toEqual([2, 2, 4, 3]);
+    // fresh's rows are recycled's in the opposite order
+    const half = a['past.1.key'].data.length / 2;
+    expect(a['past.1.key'].data.slice(0, half)).toEqual(b['past.1.key'].data.slice(half));
+    expect(a['past.1.key'].data.slice(half)).toEqual(b['past.1.key'].data.slice(0, half));
+    // row 1 (prompt 0, mask [0, 1]) then its step slot: head 0 slots 0..2, slot 3 empty
+    expect(a['past.1.key'].data.slice(0, 12)).toEqual([1001, 1002, 1003, 1004, 1005, 1006, 1506, 1507, 1508, 0, 0, 0]);
+    expect(a.past_valid.data).toEqual([0, 1, 1, 0, 1, 1, 1, 0]);
   });
 });
 

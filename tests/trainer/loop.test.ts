@@ -71,6 +71,10 @@ describe('verl-ts train: the PPO-family loop', () => {
       'val-core/digit_completion/reward/mean@1',
     ];
     for (const k of common) expect(grpo, k).toHaveProperty([k]);
+    // verl-ts's own: time inside ORT runs (part of the step) and the CPU seconds the process used in the step.
+    expect(grpo['perf/engine_s']).toBeGreaterThan(0);
+    expect(grpo['perf/engine_s']).toBeLessThanOrEqual(grpo['timing_s/step'] as number);
+    expect(grpo['perf/cpu_s']).toBeGreaterThan(0);
     for (const k of ['critic/vf_loss', 'critic/values/mean', 'critic/vf_explained_var', 'timing_s/values']) expect(grpo, k).not.toHaveProperty([k]);
     const gae = stepRecords((await train([...TWO_STEPS, 'algorithm.adv_estimator=gae'])).metrics)[1].data;
     for (const k of [...common, 'critic/vf_loss', 'critic/vf_clipfrac', 'critic/vpred_mean', 'critic/grad_norm', 'critic/lr', 'critic/values/mean', 'critic/vf_explained_var', 'timing_s/values', 'timing_s/update_critic']) {

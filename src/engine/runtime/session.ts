@@ -40,6 +40,12 @@ export interface EngineOptions {
   readonly intraOpNumThreads?: number;
   /** ORT graph optimisation level (default 'all'; QuickGelu fusion is always off so float64 SiLU loads). */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Let ORT's intra-op threads spin-wait for work between parallel sections (ORT's own default). Default false:
+   * on a machine shared with other processes, spinning threads burn the cores the other thread needs, and runs
+   * took 2–3× longer (docs/engine.md, "Thread spinning").
+   */
+  readonly allowSpinning?: boolean;
 }
 
 export interface RunOptions {
@@ -208,6 +214,9 @@ export class Engine {
     if (options.intraOpNumThreads !== undefined && !(Number.isInteger(options.intraOpNumThreads) && options.intraOpNumThreads >= 0)) {
       throw new EngineSetupError(`intraOpNumThreads must be a non-negative integer, got ${options.intraOpNumThreads}`);
     }
+    if (options.allowSpinning !== undefined && typeof options.allowSpinning !== 'boolean') {
+      throw new EngineSetupError(`allowSpinning must be true or false, got ${String(options.allowSpinning)}`);
+    }
     this.options = options;
   }
 
@@ -216,7 +225,7 @@ export class Engine {
     const bytes = serializeGraph(graph);
     const key = createHash('sha256')
       .update(bytes)
-      .update(JSON.stringify([this.device, this.options.intraOpNumThreads ?? null, this.options.graphOptimizationLevel ?? 'all']))
+      .update(JSON.stringify([this.device, this.options.intraOpNumThreads ?? null, this.options.graphOptimizationLevel ?? 'all', this.options.allowSpinning ?? false]))
       .digest('hex');
     let entry = this.cache.get(key);
     if (!entry) {
@@ -279,7 +288,10 @@ export class Engine {
       executionProviders: [this.device === 'cuda' ? 'cuda' : 'cpu'],
       graphOptimizationLevel: this.options.graphOptimizationLevel ?? 'all',
       // Fusing x·sigmoid(x) into com.microsoft.QuickGelu breaks float64 graphs (float-only kernel).
-      extra: { optimization: { disable_specified_optimizers: 'QuickGeluFusion' } },
+      extra: {
+        optimization: { disable_specified_optimizers: 'QuickGeluFusion' },
+        session: { intra_op: { allow_spinning: this.options.allowSpinning === true ? '1' : '0' } },
+      },
     };
     if (this.options.intraOpNumThreads !== undefined) opts.intraOpNumThreads = this.options.intraOpNumThreads;
     try {

@@ -6,7 +6,11 @@
  *
  * All rows share one slot index: prompts are left-padded to the same width and every row advances one token per
  * step, so slot = prompt width + step. Padding slots stay invalid. Capacity grows in blocks (copying once per
- * block) and finished rows can be dropped (`keepRows`) so later steps compute only for live rows.
+ * block) and finished rows can be dropped (`keepRows`, in place) so later steps compute only for live rows.
+ *
+ * Fresh buffers cost a page fault per 4 KiB on first touch, which made filling the cache the largest JS cost of a
+ * rollout; a `KvBufferPool` hands a released cache's buffers to the next one (the decoder keeps one pool).
+ * Slots the next cache does not fill are zeroed, so a recycled cache holds exactly what a fresh one would.
  */
 import type { FloatArray, TensorValue } from '../../engine/index.js';
 import type { ComputeDtype } from './decoder.js';
@@ -22,25 +26,54 @@ function allocate(dtype: ComputeDtype, n: number): FloatArray {
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 
+/** Buffers of released caches, lent to the next cache of the same dtype that fits in them. */
+export class KvBufferPool {
+  private spare: FloatArray[] = [];
+
+  /** A buffer of at least `n` values (possibly longer, holding stale values), fresh when none fits. */
+  take(dtype: ComputeDtype, n: number): { buffer: FloatArray; recycled: boolean } {
+    const i = this.spare.findIndex((b) => b.length >= n && (b instanceof Float64Array) === (dtype === 'float64'));
+    if (i < 0) return { buffer: allocate(dtype, n), recycled: false };
+    const [buffer] = this.spare.splice(i, 1);
+    return { buffer, recycled: true };
+  }
+
+  give(buffers: readonly FloatArray[]): void {
+    this.spare.push(...buffers);
+  }
+}
+
 export class KvCache {
+  /** Per layer, the backing arrays; rows [0, rows) of the current layout are at their start. */
   private keyBuffers: FloatArray[];
   private valueBuffers: FloatArray[];
   private validSlots: Uint8Array;
   private rowCount: number;
   private slotCapacity: number;
   private used = 0;
+  /** Whether the backing arrays may hold values of an earlier cache (then slots are zeroed before use). */
+  private readonly recycled: boolean;
 
   constructor(
     readonly shape: KvCacheShape,
     readonly dtype: ComputeDtype,
     rows: number,
     capacity: number,
+    private readonly pool: KvBufferPool | null = null,
   ) {
     this.rowCount = rows;
     this.slotCapacity = capacity;
     const n = rows * shape.kvHeads * capacity * shape.headDim;
-    this.keyBuffers = Array.from({ length: shape.layers }, () => allocate(dtype, n));
-    this.valueBuffers = Array.from({ length: shape.layers }, () => allocate(dtype, n));
+    let recycled = false;
+    const take = (): FloatArray => {
+      if (!pool) return allocate(dtype, n);
+      const got = pool.take(dtype, n);
+      recycled ||= got.recycled;
+      return got.buffer;
+    };
+    this.keyBuffers = Array.from({ length: shape.layers }, take);
+    this.valueBuffers = Array.from({ length: shape.layers }, take);
+    this.recycled = recycled;
     this.validSlots = new Uint8Array(rows * capacity);
   }
 
@@ -72,13 +105,18 @@ export class KvCache {
     if (width > this.slotCapacity) throw new Error(`KvCache: a prompt of ${width} slots does not fit a capacity of ${this.slotCapacity}`);
     const { kvHeads: KV, headDim: D } = this.shape;
     const span = width * D;
+    const stride = this.slotCapacity * D;
     for (let l = 0; l < this.shape.layers; l++) {
       for (let r = 0; r < this.rowCount; r++) {
         for (let h = 0; h < KV; h++) {
           const from = (source[r] * KV + h) * span;
-          const to = (r * KV + h) * this.slotCapacity * D;
+          const to = (r * KV + h) * stride;
           this.keyBuffers[l].set(keys[l].subarray(from, from + span), to);
           this.valueBuffers[l].set(values[l].subarray(from, from + span), to);
+          if (this.recycled) {
+            this.keyBuffers[l].fill(0, to + span, to + stride);
+            this.valueBuffers[l].fill(0, to + span, to + stride);
+          }
         }
       }
     }
@@ -97,7 +135,29 @@ export class KvCache {
 
   /** Keep only these rows, in this order (drops finished rows so later steps skip them). */
   keepRows(rows: readonly number[]): void {
-    this.reshape(rows, this.slotCapacity);
+    if (!rows.every((src, r) => src >= 0 && src < this.rowCount && (r === 0 || src > rows[r - 1]))) {
+      this.reshape(rows, this.slotCapacity);
+      return;
+    }
+    // Ascending rows move towards the start of the same buffers, never over a row still to be read. Only the used
+    // slots move: slots past `used` are zero in every row, so the destination's stay as a fresh copy would have them.
+    const { kvHeads: KV, headDim: D } = this.shape;
+    const stride = this.slotCapacity * D;
+    const span = this.used * D;
+    const buffers = [...this.keyBuffers, ...this.valueBuffers];
+    rows.forEach((src, r) => {
+      if (src === r) return;
+      for (const b of buffers) for (let h = 0; h < KV; h++) b.copyWithin((r * KV + h) * stride, (src * KV + h) * stride, (src * KV + h) * stride + span);
+      this.validSlots.copyWithin(r * this.slotCapacity, src * this.slotCapacity, (src + 1) * this.slotCapacity);
+    });
+    this.rowCount = rows.length;
+  }
+
+  /** Hand the buffers to the pool the cache was built with; the cache must not be used afterwards. */
+  release(): void {
+    this.pool?.give([...this.keyBuffers, ...this.valueBuffers]);
+    this.keyBuffers = [];
+    this.valueBuffers = [];
   }
 
   /** Write one slot for every row from a step's outputs [rows, KV, 1, D] per layer, and mark it valid. */
@@ -130,10 +190,14 @@ export class KvCache {
   feeds(): Record<string, TensorValue> {
     const { kvHeads: KV, headDim: D } = this.shape;
     const dims = [this.rowCount, KV, this.slotCapacity, D];
-    const out: Record<string, TensorValue> = { [IO.pastValid]: { data: this.validSlots, dims: [this.rowCount, this.slotCapacity] } };
+    const n = this.rowCount * KV * this.slotCapacity * D;
+    const view = (b: FloatArray) => (b.length === n ? b : b.subarray(0, n));
+    const out: Record<string, TensorValue> = {
+      [IO.pastValid]: { data: this.validSlots.subarray(0, this.rowCount * this.slotCapacity), dims: [this.rowCount, this.slotCapacity] },
+    };
     for (let l = 0; l < this.shape.layers; l++) {
-      out[IO.pastKey(l)] = { data: this.keyBuffers[l], dims };
-      out[IO.pastValue(l)] = { data: this.valueBuffers[l], dims };
+      out[IO.pastKey(l)] = { data: view(this.keyBuffers[l]), dims };
+      out[IO.pastValue(l)] = { data: view(this.valueBuffers[l]), dims };
     }
     return out;
   }

@@ -7,7 +7,7 @@ import type { ModelSpec } from '../hf/config.js';
 import type { ComputeDtype } from './decoder.js';
 import { IO } from './graphs.js';
 import { CHOICE_IO } from './token-choice.js';
-import { KvCache } from './kv-cache.js';
+import { KvBufferPool, KvCache } from './kv-cache.js';
 import { invFreqFeed, toInt64Array } from './sequence-batch.js';
 
 /** A left-padded prompt batch, row-major [rows, width]. */
@@ -47,6 +47,8 @@ function maxOf(values: ArrayLike<number>): number {
 export class KvDecoder {
   /** Cache capacity grows in blocks of this many slots (see docs/models.md for the measurement). */
   readonly block: number;
+  /** Buffers of the caches this decoder built and that were released, for the next prefill. */
+  private readonly pool = new KvBufferPool();
 
   constructor(
     private readonly m: KvDecoderGraphs,
@@ -59,7 +61,8 @@ export class KvDecoder {
   /**
    * Run the prompt batch once and build a cache of `source.length` rows, row r continuing prompt `source[r]`
    * (n samples per prompt share one prefill). Returns each cache row's next-token logits [rows, V]: the first
-   * token is chosen in JS, since the n rows of a prompt need different draws from one prefill row.
+   * token is chosen in JS, since the n rows of a prompt need different draws from one prefill row. Release the
+   * cache (KvCache.release) when done with it, so the next prefill reuses its buffers.
    */
   async prefill(prompt: PromptRows, source: readonly number[], reserveSlots: number): Promise<{ logits: FloatArray; cache: KvCache }> {
     const { spec, dtype } = this.m;
@@ -80,7 +83,7 @@ export class KvDecoder {
     const keys = Array.from({ length: layers }, (_, l) => out[IO.key(l)].data as FloatArray);
     const values = Array.from({ length: layers }, (_, l) => out[IO.value(l)].data as FloatArray);
     const capacity = Math.ceil(Math.max(reserveSlots, prompt.width) / this.block) * this.block;
-    const cache = new KvCache({ layers, kvHeads: spec.numKeyValueHeads, headDim: spec.headDim }, dtype, source.length, capacity);
+    const cache = new KvCache({ layers, kvHeads: spec.numKeyValueHeads, headDim: spec.headDim }, dtype, source.length, capacity, this.pool);
     cache.fillFromPrefill(keys, values, prompt.attentionMask, prompt.width, source);
     const V = spec.vocabSize;
     const first = out[IO.logits].data as FloatArray;

@@ -135,48 +135,53 @@ async function decodeGroup(lm: CausalLM, p: PromptBatch, o: RolloutOptions, stop
   let live = Array.from({ length: rows }, (_, r) => r);
   const tokens = new Int32Array(rows);
   const logps = new Float32Array(rows);
-  for (;;) {
-    if (out.kind === 'logits') {
-      const sampled = sampleTokens(
-        out.logits instanceof Float32Array ? out.logits : Float32Array.from(out.logits),
-        live.length,
-        V,
-        params,
-        live.map((r) => rngs[start + r]),
-        { active: live.map((r) => !state.isFinished(r)) },
+  // The cache's buffers go back to the decoder's pool for the next rollout.
+  try {
+    for (;;) {
+      if (out.kind === 'logits') {
+        const sampled = sampleTokens(
+          out.logits instanceof Float32Array ? out.logits : Float32Array.from(out.logits),
+          live.length,
+          V,
+          params,
+          live.map((r) => rngs[start + r]),
+          { active: live.map((r) => !state.isFinished(r)) },
+        );
+        live.forEach((r, i) => {
+          tokens[r] = sampled.tokenIds[i];
+          logps[r] = sampled.logProbs[i];
+        });
+      } else {
+        const chosen = out;
+        live.forEach((r, i) => {
+          tokens[r] = chosen.tokens[i];
+          logps[r] = chosen.logProbs[i];
+        });
+      }
+      state.append(tokens, logps);
+      if (state.done) break;
+      const stillLive = live.filter((r) => !state.isFinished(r));
+      if (live.length - stillLive.length >= Math.max(1, COMPACT_FRACTION * live.length)) {
+        const index = new Map(live.map((r, i) => [r, i]));
+        cache.keepRows(stillLive.map((r) => index.get(r) as number));
+        live = stillLive;
+      }
+      const last = state.lastTokens();
+      const step = state.step;
+      // Rows that have finished (still cached until dropped) draw nothing, as in the JS sampler.
+      const choice: TokenChoice =
+        mode === 'sample'
+          ? { kind: 'sample', temperature: o.temperature, uniforms: live.map((r) => (state.isFinished(r) ? 0 : rngs[start + r].next())) }
+          : { kind: mode };
+      out = await decoder.step(
+        cache,
+        live.map((r) => last[r]),
+        live.map((r) => p.lastPositions[Math.floor((start + r) / o.n)] + step),
+        choice,
       );
-      live.forEach((r, i) => {
-        tokens[r] = sampled.tokenIds[i];
-        logps[r] = sampled.logProbs[i];
-      });
-    } else {
-      const chosen = out;
-      live.forEach((r, i) => {
-        tokens[r] = chosen.tokens[i];
-        logps[r] = chosen.logProbs[i];
-      });
     }
-    state.append(tokens, logps);
-    if (state.done) break;
-    const stillLive = live.filter((r) => !state.isFinished(r));
-    if (live.length - stillLive.length >= Math.max(1, COMPACT_FRACTION * live.length)) {
-      const index = new Map(live.map((r, i) => [r, i]));
-      cache.keepRows(stillLive.map((r) => index.get(r) as number));
-      live = stillLive;
-    }
-    const last = state.lastTokens();
-    const step = state.step;
-    // Rows that have finished (still cached until dropped) draw nothing, as in the JS sampler.
-    const choice: TokenChoice =
-      mode === 'sample'
-        ? { kind: 'sample', temperature: o.temperature, uniforms: live.map((r) => (state.isFinished(r) ? 0 : rngs[start + r].next())) }
-        : { kind: mode };
-    out = await decoder.step(
-      cache,
-      live.map((r) => last[r]),
-      live.map((r) => p.lastPositions[Math.floor((start + r) / o.n)] + step),
-      choice,
-    );
+  } finally {
+    cache.release();
   }
   const res = state.result();
   return { responses: res.responses, mask: res.responseMask, logProbs: res.logProbs, lengths: res.lengths };
