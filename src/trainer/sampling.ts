@@ -3,8 +3,7 @@
  * (algorithm.filter_groups, verl's recipe/dapo): generation batches of data.gen_batch_size prompts are rewarded
  * and only the prompt groups whose filter metric varies are kept, until train_batch_size prompts are kept.
  */
-import type { Batch } from '../data/batch.js';
-import { Batch as BatchClass } from '../data/batch.js';
+import { Batch } from '../data/batch.js';
 import { maskedRowSums } from '../algos/index.js';
 import { ConfigError, UserError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
@@ -128,7 +127,7 @@ export async function sampleStep(ctx: TrainingContext, source: PromptSource, ste
   }
   // Rows are interleaved per prompt here (nothing is balanced yet), so the first train_batch_size·n rows are whole groups.
   const rows = target * cfg.actor_rollout_ref.rollout.n;
-  let batch = BatchClass.concat(kept).slice(0, rows);
+  let batch = Batch.concat(kept).slice(0, rows);
   let extras: Extras = Object.fromEntries(Object.keys(keptExtras[0]).map((k) => [k, keptExtras.flatMap((e) => e[k] ?? []).slice(0, rows)]));
   metrics['train/num_gen_batches'] = genBatches;
   if (cfg.trainer.balance_batch) {

@@ -55,7 +55,7 @@ export interface UpdatePlan {
 }
 
 /** Row order for one epoch: shuffled whole units of `unit` consecutive rows. */
-function shuffledRows(size: number, unit: number, rng: Rng): number[] {
+export function shuffledRows(size: number, unit: number, rng: Rng): number[] {
   return rng.permutation(Math.ceil(size / unit)).flatMap((u) => Array.from({ length: unit }, (_, k) => u * unit + k).filter((i) => i < size));
 }
 

@@ -9,6 +9,8 @@ import { Batch } from '../../src/data/batch.js';
 import { Tensor } from '../../src/data/tensor.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { filterMetricValues, keptGroupRows } from '../../src/trainer/sampling.js';
+import { Rng } from '../../src/util/rng.js';
+import { shuffledRows } from '../../src/workers/update.js';
 import { configOf, tempDir, train, withoutTimings } from './run-helpers.js';
 
 const TINY = [
@@ -78,6 +80,16 @@ describe('DAPO dynamic sampling (algorithm.filter_groups)', () => {
 
 describe('online DPO (SPIN-style)', () => {
   const DPO = ['+recipe=online_dpo', ...TINY, 'actor_rollout_ref.rollout.n=2', 'actor_rollout_ref.actor.ppo_mini_batch_size=4', 'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=8'];
+
+  it('shuffles whole (chosen, rejected) pairs when actor.shuffle is on', () => {
+    const order = shuffledRows(10, 2, new Rng(3));
+    expect([...order].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (let k = 0; k < order.length; k += 2) {
+      expect(order[k] % 2, `position ${k}`).toBe(0);
+      expect(order[k + 1]).toBe(order[k] + 1);
+    }
+    expect(order).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
 
   it('copies the actor into the reference at the start of every ref_update_freq-th step', async () => {
     // One mini-batch per step: right after a copy the policy equals the reference, so the DPO logits are exactly 0.
