@@ -1,7 +1,7 @@
 /**
- * The PPO-family loop, verl's fit() top to bottom: validate before training, then per step generate → (ReMax
- * baseline) → balance → reward (DAPO: repeated until enough prompt groups vary) → old log-probs → ref → values →
- * advantages → critic update → (online DPO: preference pairs) → actor update →
+ * The PPO-family loop, verl's fit() top to bottom: validate before training, then per step (SPIN: reference ←
+ * actor) → generate → (ReMax baseline) → balance → reward (DAPO: repeated until enough prompt groups vary) →
+ * old log-probs → ref → values → advantages → critic update → (online DPO: preference pairs) → actor update →
  * dumps → validation → checkpoint → metrics. Every algorithm runs through here; what differs comes from the
  * registries' declarations (ctx.needs) and the config.
  */
