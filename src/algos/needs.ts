@@ -21,6 +21,14 @@ export interface EstimatorNeeds {
 export interface PolicyLossNeeds {
   /** The rollout's own log-probs (rollout.calculate_log_probs), e.g. to stand in for old log-probs. */
   rolloutLogProbs: boolean;
+  /** The reference policy's log-probs (`refLogProb`): the loop runs the reference even without a KL term. */
+  referenceLogProbs: boolean;
+  /**
+   * The loss compares two responses to the same prompt: the loop hands it rows (2k, 2k + 1) = (chosen, rejected),
+   * pairs formed from the summed rewards of each prompt's samples (online DPO), and keeps pairs together in
+   * mini-batches, micro-batches and shuffles.
+   */
+  preferencePairs: boolean;
 }
 
 /** A declaration that asks for nothing beyond token-level rewards and the response mask. */
@@ -33,4 +41,4 @@ export const NO_ESTIMATOR_NEEDS: EstimatorNeeds = Object.freeze({
   baselineRollout: false,
 });
 
-export const NO_POLICY_LOSS_NEEDS: PolicyLossNeeds = Object.freeze({ rolloutLogProbs: false });
+export const NO_POLICY_LOSS_NEEDS: PolicyLossNeeds = Object.freeze({ rolloutLogProbs: false, referenceLogProbs: false, preferencePairs: false });

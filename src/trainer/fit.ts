@@ -1,6 +1,7 @@
 /**
- * The PPO-family loop, verl's fit() top to bottom: validate before training, then per step generate → (ReMax
- * baseline) → balance → reward → old log-probs → ref → values → advantages → critic update → actor update →
+ * The PPO-family loop, verl's fit() top to bottom: validate before training, then per step (SPIN: reference ←
+ * actor) → generate → (ReMax baseline) → balance → reward (DAPO: repeated until enough prompt groups vary) →
+ * old log-probs → ref → values → advantages → critic update → (online DPO: preference pairs) → actor update →
  * dumps → validation → checkpoint → metrics. Every algorithm runs through here; what differs comes from the
  * registries' declarations (ctx.needs) and the config.
  */
@@ -11,6 +12,7 @@ import { dataMetrics, cpuMemoryMetrics, throughputMetrics, timingMetrics, varian
 import * as phase from './phases.js';
 import { dumpRecords } from './dump-file.js';
 import { trajectoryRecords } from './samples.js';
+import { sampleStep } from './sampling.js';
 import type { TrainingContext } from './context.js';
 import { StepTimer } from './timer.js';
 import { validate, type ValidationResult } from './validate.js';
@@ -66,9 +68,6 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
       result.interruptedBy = interrupted;
       break;
     }
-    let prompts = io.nextBatch();
-    if (prompts === null) prompts = io.nextBatch();
-    if (prompts === null) throw new Error('the train dataloader yielded no batch at the start of an epoch');
     const isLast = step >= plan.totalSteps;
     const timer = new StepTimer();
     const metrics: Metrics = {};
@@ -76,16 +75,10 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
     const engineStart = engineRunStats.seconds;
     const cpuStart = process.cpuUsage();
 
-    let batch = await timer.time('gen', () => phase.generate(ctx, prompts, step));
-    if (ctx.needs.estimator.baselineRollout) batch = await timer.time('gen_max', () => phase.baselineRollout(ctx, prompts, batch, step));
-    if (t.balance_batch) {
-      const balanced = phase.balanceBatch(batch);
-      batch = balanced.batch;
-      Object.assign(metrics, balanced.metrics);
-    }
-    const rewarded = await timer.time('reward', () => phase.reward(ctx, batch));
-    batch = rewarded.batch;
-    Object.assign(metrics, rewarded.metrics);
+    phase.refreshReference(ctx, step);
+    const sampled = await sampleStep(ctx, () => io.nextBatch(), step, timer);
+    let batch = sampled.batch;
+    Object.assign(metrics, sampled.metrics);
     if (ctx.needs.oldLogProbPass || ctx.needs.bypass) {
       const old = await timer.time('old_log_prob', () => phase.oldLogProbs(ctx, batch));
       batch = old.batch;
@@ -103,9 +96,18 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
       Object.assign(metrics, critic.metrics);
       if (critic.stats) skipped ??= guard.record('critic', critic.stats);
     }
+    // The step's trajectories (for metrics and dumps); a pair loss trains on (chosen, rejected) rows made from them.
+    const trajectories = batch;
+    let trainRows = batch;
+    if (ctx.needs.preferencePairs) {
+      const paired = phase.preferencePairs(ctx, batch);
+      Object.assign(metrics, paired.metrics);
+      trainRows = paired.batch;
+    }
     let actorGradNorm: number | undefined;
-    if (t.critic_warmup <= step) {
-      const actor = await timer.time('update_actor', () => phase.updateActor(ctx, batch));
+    // With pairs, a step whose prompts all tied has nothing to learn from (n > 2 only).
+    if (t.critic_warmup <= step && trainRows.size > 0) {
+      const actor = await timer.time('update_actor', () => phase.updateActor(ctx, trainRows));
       Object.assign(metrics, actor.metrics);
       actorGradNorm = actor.metrics['actor/grad_norm'];
       skipped ??= guard.record('actor', actor.stats);
@@ -114,7 +116,7 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
 
     if (t.rollout_data_dir !== null) {
       await timer.time('dump_rollout_generations', () => {
-        dumpRecords(t.rollout_data_dir as string, step, trajectoryRecords(batch, ctx.tokenizer, phase.sequenceScores(batch), step, rewarded.extras));
+        dumpRecords(t.rollout_data_dir as string, step, trajectoryRecords(trajectories, ctx.tokenizer, phase.sequenceScores(trajectories), step, sampled.extras));
       });
     }
     if (t.test_freq > 0 && (isLast || step % t.test_freq === 0)) {
@@ -131,10 +133,10 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
     timer.seconds.step = stepSeconds;
     Object.assign(
       metrics,
-      dataMetrics(batch, ctx.critic !== null),
-      timingMetrics(timer.seconds, batch),
-      throughputMetrics(stepSeconds, batch),
-      varianceProxyMetrics(batch, actorGradNorm),
+      dataMetrics(trajectories, ctx.critic !== null),
+      timingMetrics(timer.seconds, trajectories),
+      throughputMetrics(stepSeconds, trajectories),
+      varianceProxyMetrics(trajectories, actorGradNorm),
       cpuMemoryMetrics(),
       { 'perf/engine_s': engineRunStats.seconds - engineStart, 'perf/cpu_s': cpuSecondsSince(cpuStart) },
       { 'training/global_step': step, 'training/epoch': Math.floor((step - 1) / plan.stepsPerEpoch) },

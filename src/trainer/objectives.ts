@@ -35,6 +35,7 @@ export function policyObjective(o: PolicyObjectiveOptions): ActorObjective {
         advantages: matOf(micro, 'advantages'),
         responseMask: mask,
         rolloutIsWeights: micro.hasTensor('rollout_is_weights') ? matOf(micro, 'rollout_is_weights') : null,
+        refLogProb: micro.hasTensor('ref_log_prob') ? matOf(micro, 'ref_log_prob') : null,
         rng: o.rng,
       },
       o.lossConfig,

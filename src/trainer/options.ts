@@ -53,6 +53,7 @@ export function policyLossConfigOf(cfg: PpoTrainerConfig): PolicyLossConfig {
     rolloutCorrection: rolloutCorrectionOf(cfg),
     global: a.loss_scale_factor === null ? {} : { lossScaleFactor: a.loss_scale_factor },
     actor: a as unknown as Readonly<Record<string, unknown>>,
+    algorithm: cfg.algorithm as unknown as Readonly<Record<string, unknown>>,
   });
 }
 
@@ -68,6 +69,8 @@ export function advantageConfigOf(cfg: PpoTrainerConfig): AdvantageConfig {
 /** Which optional passes and inputs this run needs, from the registries' declarations and the config. */
 export interface RunNeeds {
   estimator: EstimatorNeeds;
+  /** The policy loss trains on (chosen, rejected) pairs of each prompt's responses (online DPO). */
+  preferencePairs: boolean;
   critic: boolean;
   reference: boolean;
   /** The rollout returns its own log-probs (rollout.calculate_log_probs, or a loss/correction that reads them). */
@@ -88,6 +91,7 @@ export interface RunNeeds {
 
 export function runNeedsOf(cfg: PpoTrainerConfig): RunNeeds {
   const estimator = advantageEstimatorNeeds(cfg.algorithm.adv_estimator);
+  const loss = policyLossNeeds(policyLossName(cfg));
   const actor = cfg.actor_rollout_ref.actor;
   const bypass = cfg.algorithm.rollout_correction.bypass_mode;
   const sumPiSquared = estimator.sumPiSquared || actor.calculate_sum_pi_squared;
@@ -95,9 +99,10 @@ export function runNeedsOf(cfg: PpoTrainerConfig): RunNeeds {
   const oldLogProbPass = !bypass && (readsOld || !isOnPolicy(cfg));
   return {
     estimator,
+    preferencePairs: loss.preferencePairs,
     critic: cfg.critic.enable ?? estimator.values,
-    reference: actor.use_kl_loss || cfg.algorithm.use_kl_in_reward,
-    rolloutLogProbs: cfg.actor_rollout_ref.rollout.calculate_log_probs || policyLossNeeds(policyLossName(cfg)).rolloutLogProbs,
+    reference: actor.use_kl_loss || cfg.algorithm.use_kl_in_reward || loss.referenceLogProbs,
+    rolloutLogProbs: cfg.actor_rollout_ref.rollout.calculate_log_probs || loss.rolloutLogProbs,
     sumPiSquared,
     trainingEntropy: actor.entropy_coeff !== 0 || actor.calculate_entropy || (!oldLogProbPass && !bypass),
     bypass,
@@ -137,7 +142,9 @@ function planOf(section: UpdateSection, n: number, key: string): UpdatePlan {
   };
 }
 
-export function actorPlan(cfg: PpoTrainerConfig): UpdatePlan {
+/** The actor's plan; a pair loss trains on one (chosen, rejected) pair per prompt, kept together. */
+export function actorPlan(cfg: PpoTrainerConfig, needs: Pick<RunNeeds, 'preferencePairs'>): UpdatePlan {
+  if (needs.preferencePairs) return { ...planOf(cfg.actor_rollout_ref.actor, 2, 'actor_rollout_ref.actor'), rowsPerUnit: 2 };
   return planOf(cfg.actor_rollout_ref.actor, cfg.actor_rollout_ref.rollout.n, 'actor_rollout_ref.actor');
 }
 

@@ -6,6 +6,7 @@
 import {
   aggLoss,
   applyKlPenalty,
+  formDpoPairs,
   computeAdvantage,
   computeRolloutCorrection,
   type AdvantageInput,
@@ -22,16 +23,23 @@ import type { UpdateStats } from '../workers/index.js';
 
 export type Metrics = Record<string, number>;
 
-/** Sampling settings of a training step: the rollout section, with a seed that moves with the step. */
-export function trainRolloutOptions(ctx: TrainingContext, step: number): RolloutOptions {
+/**
+ * Sampling settings of a training step: the rollout section, with a seed that moves with the step (and, for
+ * DAPO's extra generation batches within a step, with the batch: far apart so no two draws share a seed).
+ */
+export function trainRolloutOptions(ctx: TrainingContext, step: number, genBatch = 0): RolloutOptions {
   const o = rolloutOptionsFromConfig(ctx.config.actor_rollout_ref.rollout, 'train');
-  return { ...o, seed: o.seed + step };
+  return { ...o, seed: o.seed + step + genBatch * 1_000_003 };
 }
 
-/** uid per prompt (deterministic, so a run is reproducible), then n responses per prompt joined with the prompt rows repeated n times. */
-export async function generate(ctx: TrainingContext, prompts: Batch, step: number): Promise<Batch> {
-  const withUid = prompts.withColumn('uid', Array.from({ length: prompts.size }, (_, i) => `${step}-${i}`));
-  const options = trainRolloutOptions(ctx, step);
+/**
+ * uid per prompt (deterministic, so a run is reproducible: `<step>-<row>`, `<step>.<genBatch>-<row>` for DAPO's
+ * extra generation batches), then n responses per prompt joined with the prompt rows repeated n times.
+ */
+export async function generate(ctx: TrainingContext, prompts: Batch, step: number, genBatch = 0): Promise<Batch> {
+  const tag = genBatch === 0 ? `${step}` : `${step}.${genBatch}`;
+  const withUid = prompts.withColumn('uid', Array.from({ length: prompts.size }, (_, i) => `${tag}-${i}`));
+  const options = trainRolloutOptions(ctx, step, genBatch);
   const gen = await ctx.rollout.generate(withUid, options);
   return joinGenerations(gen, withUid, options.n);
 }
@@ -43,8 +51,8 @@ export function joinGenerations(gen: Batch, prompts: Batch, n: number): Batch {
 }
 
 /** ReMax: a greedy response per prompt; its summed reward becomes every sample's `reward_baselines`. */
-export async function baselineRollout(ctx: TrainingContext, prompts: Batch, batch: Batch, step: number): Promise<Batch> {
-  const greedy: RolloutOptions = { ...trainRolloutOptions(ctx, step), doSample: false, n: 1 };
+export async function baselineRollout(ctx: TrainingContext, prompts: Batch, batch: Batch, step: number, genBatch = 0): Promise<Batch> {
+  const greedy: RolloutOptions = { ...trainRolloutOptions(ctx, step, genBatch), doSample: false, n: 1 };
   const gen = await ctx.rollout.generate(prompts, greedy);
   const scored = await ctx.rewardFn.compute(joinGenerations(gen, prompts, 1));
   const n = batch.size / prompts.size;
@@ -58,7 +66,7 @@ export async function baselineRollout(ctx: TrainingContext, prompts: Batch, batc
  * (24576·L + L², L = Σ attention_mask) with the even positions first and the odd ones reversed, so short rows sit
  * at both ends. It changes which rows share a mini-batch, exactly as in verl.
  */
-export function balanceBatch(batch: Batch): { batch: Batch; metrics: Metrics } {
+export function balanceBatch(batch: Batch): { batch: Batch; order: number[]; metrics: Metrics } {
   const mask = batch.tensor('attention_mask');
   const width = mask.shape[1];
   const lengths = Array.from({ length: batch.size }, (_, i) => {
@@ -79,7 +87,8 @@ export function balanceBatch(batch: Batch): { batch: Batch; metrics: Metrics } {
     'global_seqlen/balanced_max': total,
     'global_seqlen/mean': total,
   };
-  return { batch: batch.take([...even, ...odd]), metrics };
+  const order = [...even, ...odd];
+  return { batch: batch.take(order), order, metrics };
 }
 
 /** token_level_scores from the reward manager, and its per-sample extras (for the rollout dumps). */
@@ -230,10 +239,39 @@ export async function updateActor(ctx: TrainingContext, batch: Batch): Promise<{
     onPolicy: isOnPolicy(ctx.config) && !ctx.needs.bypass,
     rng: ctx.lossRng,
   });
-  const stats = await ctx.actor.update(batch, objective, actorPlan(ctx.config));
+  const stats = await ctx.actor.update(batch, objective, actorPlan(ctx.config, ctx.needs));
   const metrics = updateMetrics('actor', stats);
   if (!a.use_kl_loss) metrics['actor/kl_loss'] = 0;
   return { metrics, stats };
+}
+
+/**
+ * Online DPO's pairs: each prompt's responses (rows sharing a uid, in batch order) give (chosen, rejected) by
+ * their summed token_level_rewards (formDpoPairs: verl's rule for n = 2, best against worst for n > 2), laid
+ * out as rows (2k, 2k + 1) for the pair loss. Prompts whose responses all tie give no pair when n > 2.
+ */
+export function preferencePairs(ctx: TrainingContext, batch: Batch): { batch: Batch; metrics: Metrics } {
+  const n = ctx.config.actor_rollout_ref.rollout.n;
+  const groups = new Map<unknown, number[]>();
+  batch.column('uid').forEach((uid, i) => {
+    const g = groups.get(uid);
+    if (g) g.push(i);
+    else groups.set(uid, [i]);
+  });
+  const grouped = batch.take([...groups.values()].flat());
+  const pairs = formDpoPairs(matOf(grouped, 'token_level_rewards'), matOf(grouped, 'response_mask'), n);
+  return {
+    batch: grouped.take(pairs.flatMap((p) => [p.chosen, p.rejected])),
+    metrics: { 'actor/dpo_pairs': pairs.length },
+  };
+}
+
+/** SPIN's reference update: at the start of every ref_update_freq-th step the reference takes the actor's weights. */
+export function refreshReference(ctx: TrainingContext, step: number): boolean {
+  const freq = ctx.config.trainer.ref_update_freq;
+  if (ctx.ref === null || freq <= 0 || step % freq !== 0) return false;
+  ctx.ref.loadWeightsFrom(ctx.actor.model);
+  return true;
 }
 
 /** Σ token_level_scores per row (the score a dump records). */

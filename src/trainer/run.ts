@@ -78,8 +78,11 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
       temperature: arr.rollout.temperature,
       trainingEntropy: needs.trainingEntropy,
     });
-    // The reference is the initial policy, also after a resume.
-    const ref = needs.reference ? new RefWorker(resume ? CausalLM.fromDir(modelPath, { ...runtime, tokenizer: 'none' }) : actorModel.copy(), arr.rollout.temperature) : null;
+    // The reference is the initial policy, also after a resume, unless it follows the actor (ref_update_freq):
+    // then checkpoints hold its weights as of the last update.
+    const refUpdates = t.ref_update_freq > 0;
+    const refPath = resume ? (refUpdates ? path.join(resume.dir, 'ref') : modelPath) : null;
+    const ref = needs.reference ? new RefWorker(refPath ? CausalLM.fromDir(refPath, { ...runtime, tokenizer: 'none' }) : actorModel.copy(), arr.rollout.temperature) : null;
     let critic: CriticWorker | null = null;
     if (needs.critic) {
       const criticPath = resume ? path.join(resume.dir, 'critic') : abs(config.critic.model.path as string);
@@ -131,6 +134,7 @@ export async function runTraining(config: PpoTrainerConfig, o: { runDir: string;
     const parts = (step: number): CheckpointPart[] => {
       const list: CheckpointPart[] = [{ name: 'actor', maxToKeep: t.max_actor_ckpt_to_keep, save: (dir) => actor.save(dir) }];
       if (critic) list.push({ name: 'critic', maxToKeep: t.max_critic_ckpt_to_keep, save: (dir) => (critic as CriticWorker).save(dir) });
+      if (ref && refUpdates) list.push({ name: 'ref', maxToKeep: t.max_actor_ckpt_to_keep, save: async (dir) => void (await ref.model.save(dir, { dtype: 'float32' })) });
       list.push({
         name: 'trainer_state',
         kind: 'state',

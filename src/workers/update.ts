@@ -47,6 +47,16 @@ export interface UpdatePlan {
   gradClip: number | null;
   /** The config key of the token budget, for messages. */
   budgetKey?: string;
+  /**
+   * Consecutive rows that belong together (2 for preference pairs): shuffling moves whole units. Mini- and
+   * micro-batch sizes are multiples of it (the config checks say so).
+   */
+  rowsPerUnit?: number;
+}
+
+/** Row order for one epoch: shuffled whole units of `unit` consecutive rows. */
+export function shuffledRows(size: number, unit: number, rng: Rng): number[] {
+  return rng.permutation(Math.ceil(size / unit)).flatMap((u) => Array.from({ length: unit }, (_, k) => u * unit + k).filter((i) => i < size));
 }
 
 export interface UpdateStats {
@@ -79,7 +89,9 @@ export async function runUpdate<Out, Up>(role: Trainable<Out, Up>, batch: Batch,
   const stats: UpdateStats = { lossSum: 0, sums: {}, microMetrics: {}, gradNorms: [], skipped: 0, firstNonFinite: null, lr };
   const acc = new GradAccumulator();
   for (let epoch = 0; epoch < plan.epochs; epoch++) {
-    const rows = plan.shuffle ? batch.take(new Rng(plan.seed + role.schedulerStep * 1000 + epoch).permutation(batch.size)) : batch;
+    const rng = new Rng(plan.seed + role.schedulerStep * 1000 + epoch);
+    const unit = plan.rowsPerUnit ?? 1;
+    const rows = plan.shuffle ? batch.take(unit === 1 ? rng.permutation(batch.size) : shuffledRows(batch.size, unit, rng)) : batch;
     for (const mini of rows.split(plan.miniBatchRows)) {
       acc.zero();
       let finiteLoss = true;

@@ -64,7 +64,7 @@ describe('the verl-ts trainer config tree', () => {
     expect(config.actor_rollout_ref.ref.log_prob_max_token_len_per_gpu).toBe(16384);
     expect(config.trainer.default_local_dir).toBe('checkpoints/verl_examples/gsm8k');
     expect(needsCritic(config, algorithmNeeds)).toBe(true);
-    expect(needsReference(config)).toBe(false);
+    expect(needsReference(config, algorithmNeeds)).toBe(false);
   });
 
   it("refuses verl's defaults without micro-batch sizes, as verl does, naming each key and its file", async () => {

@@ -1,4 +1,4 @@
-/** The advantage-estimator registry (verl's register_adv_est / get_adv_estimator_fn) and its 13 built-ins. */
+/** The advantage-estimator registry (verl's register_adv_est / get_adv_estimator_fn), its 13 built-ins and SPPO's. */
 import { InputError } from '../../util/errors.js';
 import { assertSameShape } from '../mat.js';
 import { NO_ESTIMATOR_NEEDS, type EstimatorNeeds } from '../needs.js';
@@ -16,6 +16,7 @@ import {
   rlooVectorizedAdvantage,
 } from './outcome.js';
 import { gaeAdvantage, reinforcePlusPlusAdvantage, remaxAdvantage } from './returns.js';
+import { sppoAdvantage } from './sppo.js';
 import type { AdvantageConfig, AdvantageEstimatorFn, AdvantageInput, AdvantageOutput } from './types.js';
 
 const estimators = new Registry<AdvantageEstimatorFn, EstimatorNeeds>(
@@ -41,6 +42,8 @@ const BUILTIN_ESTIMATORS: ReadonlyArray<[string, AdvantageEstimatorFn, Partial<E
   ['grpo_vectorized', grpoVectorizedAdvantage, GROUPS],
   ['optimal_token_baseline', optimalTokenBaselineAdvantage, OTB],
   ['tir_optimal_token_baseline', tirOptimalTokenBaselineAdvantage, OTB],
+  // verl's recipe/sppo (not in its core registry): the batch-wide soft-mean baseline the `sppo` loss regresses on.
+  ['sppo', sppoAdvantage, {}],
 ];
 for (const [name, fn, needs] of BUILTIN_ESTIMATORS) estimators.registerBuiltin(name, fn, needs);
 
@@ -96,6 +99,7 @@ export function computeAdvantage(name: string, input: AdvantageInput, config: Ad
   return out;
 }
 
+export { softMean, sppoAdvantage } from './sppo.js';
 export type { AdvantageConfig, AdvantageEstimatorFn, AdvantageInput, AdvantageOutput, GroupLabel } from './types.js';
 export { defaultAdvantageConfig } from './types.js';
 export { groupRows } from './groups.js';

@@ -16,6 +16,7 @@ import {
   vanillaPolicyLoss,
 } from './losses.js';
 import { computeRolloutCorrection } from './rollout-correction.js';
+import { onlineDpoPolicyLoss, sppoPolicyLoss } from './sequence-losses.js';
 import type { PolicyLossConfig, PolicyLossFn, PolicyLossInput, PolicyLossResult } from './types.js';
 
 const BYPASS_LOSS_TYPES = ['ppo_clip', 'reinforce'];
@@ -68,6 +69,9 @@ const BUILTIN_LOSSES: ReadonlyArray<[string, PolicyLossFn]> = [
   ['bypass_mode', bypassModePolicyLoss],
 ];
 for (const [name, fn] of BUILTIN_LOSSES) losses.registerBuiltin(name, fn, name === 'bypass_mode' ? { rolloutLogProbs: true } : {});
+// The recipes' losses (verl's former recipe/spin and recipe/sppo), selected by loss_mode like the others.
+losses.registerBuiltin('online_dpo', onlineDpoPolicyLoss, { referenceLogProbs: true, preferencePairs: true });
+losses.registerBuiltin('sppo', sppoPolicyLoss);
 
 /**
  * Register a user policy loss; returns `fn`. `options.needs` declares what it needs from the loop (see
@@ -107,6 +111,7 @@ export function computePolicyLoss(name: string, input: PolicyLossInput, config: 
 }
 
 export { reinforcePolicyLoss } from './losses.js';
+export { onlineDpoPolicyLoss, sppoPolicyLoss } from './sequence-losses.js';
 export {
   cispoPolicyLoss,
   clipCovPolicyLoss,

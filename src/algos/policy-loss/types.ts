@@ -16,6 +16,8 @@ export interface PolicyLossInput {
   rolloutIsWeights?: Mat | null;
   /** Seeded generator for losses that choose tokens at random (clip_cov). */
   rng?: Rng;
+  /** [B, T] the reference policy's log-probs, for losses that declared `referenceLogProbs` (online DPO). */
+  refLogProb?: Mat | null;
 }
 
 /** The actor settings the losses read (verl's actor config, camelCase). */
@@ -44,6 +46,8 @@ export interface PolicyLossConfig {
   global?: GlobalBatchInfo;
   /** The actor config section as written (snake_case), for user losses that read their own keys. */
   actor?: Readonly<Record<string, unknown>>;
+  /** The algorithm config section as written (snake_case): online DPO reads its dpo_* keys here, as verl does. */
+  algorithm?: Readonly<Record<string, unknown>>;
 }
 
 export type PolicyLossResult = LossResult<'logProb'>;

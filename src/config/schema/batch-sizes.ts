@@ -3,7 +3,7 @@
  * sizes count prompts and which count trajectories.
  */
 import type { PpoTrainerConfig } from './ppo-trainer.js';
-import { needsCritic, type AlgorithmNeedsLookup } from './ppo-checks.js';
+import { activeLossMode, needsCritic, type AlgorithmNeedsLookup } from './ppo-checks.js';
 
 export interface RoleBatchSizes {
   /** Trajectories per mini-batch (one optimizer step). */
@@ -51,7 +51,8 @@ export function deriveBatchSizes(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLoo
   return {
     promptsPerStep: prompts,
     responsesPerStep: prompts * n,
-    actor: roleBatchSizes(prompts, n, a.ppo_mini_batch_size, a.ppo_micro_batch_size_per_gpu ?? a.ppo_micro_batch_size, a.use_dynamic_bsz, a.ppo_epochs),
+    // A pair loss trains on one (chosen, rejected) pair per prompt.
+    actor: roleBatchSizes(prompts, needs.policyLoss(activeLossMode(cfg)).preferencePairs ? 2 : n, a.ppo_mini_batch_size, a.ppo_micro_batch_size_per_gpu ?? a.ppo_micro_batch_size, a.use_dynamic_bsz, a.ppo_epochs),
     critic: needsCritic(cfg, needs)
       ? roleBatchSizes(prompts, n, c.ppo_mini_batch_size, c.ppo_micro_batch_size_per_gpu ?? c.ppo_micro_batch_size, c.use_dynamic_bsz, c.ppo_epochs)
       : null,

@@ -16,8 +16,13 @@ export interface CheckResult {
  * (src/algos/needs.ts). The caller passes it in, so the config layer never imports the algorithms.
  */
 export interface AlgorithmNeedsLookup {
-  estimator(name: string): { values: boolean; groups: boolean; minSamplesPerPrompt: number };
-  policyLoss(name: string): { rolloutLogProbs: boolean };
+  estimator(name: string): { values: boolean; groups: boolean; minSamplesPerPrompt: number; sumPiSquared: boolean };
+  policyLoss(name: string): { rolloutLogProbs: boolean; referenceLogProbs: boolean; preferencePairs: boolean };
+}
+
+/** The policy loss that runs: bypass_mode replaces the configured one (verl's rollout-correction bypass). */
+export function activeLossMode(cfg: PpoTrainerConfig): string {
+  return cfg.algorithm.rollout_correction.bypass_mode ? 'bypass_mode' : cfg.actor_rollout_ref.actor.policy_loss.loss_mode;
 }
 
 /** Whether the run needs a critic (verl: critic.enable if set, else whether the estimator uses values). */
@@ -25,9 +30,9 @@ export function needsCritic(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLookup):
   return cfg.critic.enable ?? needs.estimator(cfg.algorithm.adv_estimator).values;
 }
 
-/** Whether the run needs a reference policy (a KL term in the loss or in the reward). */
-export function needsReference(cfg: PpoTrainerConfig): boolean {
-  return cfg.actor_rollout_ref.actor.use_kl_loss || cfg.algorithm.use_kl_in_reward;
+/** Whether the run needs a reference policy (a KL term in the loss or in the reward, or a loss that reads it). */
+export function needsReference(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLookup): boolean {
+  return cfg.actor_rollout_ref.actor.use_kl_loss || cfg.algorithm.use_kl_in_reward || needs.policyLoss(activeLossMode(cfg)).referenceLogProbs;
 }
 
 export function checkPpoConfig(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLookup): CheckResult {
@@ -54,12 +59,13 @@ export function checkPpoConfig(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLooku
   };
 
   /** A mini-batch of `mini` prompts holds mini * n trajectories, which must split into whole micro-batches. */
-  const divisible = (section: string, mini: number, micro: number | null, microKey: string) => {
+  const divisible = (section: string, mini: number, micro: number | null, microKey: string, perPrompt = n) => {
     if (micro === null) return;
-    if ((mini * n) % micro !== 0) {
+    if ((mini * perPrompt) % micro !== 0) {
+      const rows = perPrompt === n ? `rollout.n (${n})` : `${perPrompt} (one chosen/rejected pair per prompt)`;
       errors.push({
         key: microKey,
-        message: `${section}.ppo_mini_batch_size (${mini}) * rollout.n (${n}) = ${mini * n} trajectories per mini-batch is not divisible by the micro-batch size ${micro}.`,
+        message: `${section}.ppo_mini_batch_size (${mini}) * ${rows} = ${mini * perPrompt} trajectories per mini-batch is not divisible by the micro-batch size ${micro}.`,
       });
     }
   };
@@ -74,8 +80,9 @@ export function checkPpoConfig(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLooku
     }
     const micro = actor.ppo_micro_batch_size_per_gpu ?? actor.ppo_micro_batch_size;
     divisible('actor_rollout_ref.actor', actor.ppo_mini_batch_size, micro,
-      actor.ppo_micro_batch_size_per_gpu !== null ? 'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu' : 'actor_rollout_ref.actor.ppo_micro_batch_size');
-    if (needsReference(cfg)) {
+      actor.ppo_micro_batch_size_per_gpu !== null ? 'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu' : 'actor_rollout_ref.actor.ppo_micro_batch_size',
+      needs.policyLoss(activeLossMode(cfg)).preferencePairs ? 2 : n);
+    if (needsReference(cfg, needs)) {
       const ref = cfg.actor_rollout_ref.ref;
       exclusive('actor_rollout_ref.ref', 'log_prob_micro_batch_size', ref.log_prob_micro_batch_size, ref.log_prob_micro_batch_size_per_gpu, 'actor_rollout_ref.actor.use_dynamic_bsz');
     }
@@ -143,6 +150,13 @@ export function checkPpoConfig(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLooku
   if (cfg.algorithm.filter_groups.enable && cfg.algorithm.filter_groups.metric === null) {
     errors.push({ key: 'algorithm.filter_groups.metric', message: 'dynamic sampling (filter_groups.enable=true) needs a metric: acc, score, seq_reward or seq_final_reward.' });
   }
+  if (cfg.algorithm.filter_groups.enable && cfg.algorithm.filter_groups.metric === 'seq_final_reward' && cfg.algorithm.use_kl_in_reward) {
+    errors.push({
+      key: 'algorithm.filter_groups.metric',
+      message: 'seq_final_reward with use_kl_in_reward=true is not supported: verl-ts applies the in-reward KL penalty after filtering. Filter on seq_reward, acc or score.',
+    });
+  }
+  checkRecipeCombinations(cfg, needs, errors, warnings);
 
   if (cfg.trainer.resume_mode === 'resume_path') {
     const p = cfg.trainer.resume_from_path;
@@ -158,4 +172,38 @@ export function checkPpoConfig(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLooku
     warnings.push('data.val_batch_size is deprecated in verl; verl-ts still splits validation into batches of that size.');
   }
   return { errors, warnings };
+}
+
+/** Combinations of the recipes' settings that cannot work (online DPO pairs, OTB's Σπ², the reference update). */
+function checkRecipeCombinations(cfg: PpoTrainerConfig, needs: AlgorithmNeedsLookup, errors: ConfigIssue[], warnings: string[]): void {
+  const actor = cfg.actor_rollout_ref.actor;
+  const rollout = cfg.actor_rollout_ref.rollout;
+  const lossMode = activeLossMode(cfg);
+  if (needs.policyLoss(lossMode).preferencePairs) {
+    if (rollout.n < 2) {
+      errors.push({ key: 'actor_rollout_ref.rollout.n', message: `policy loss '${lossMode}' trains on pairs of responses to the same prompt: set rollout.n >= 2 (SPIN uses 2), got ${rollout.n}.` });
+    }
+    if (needsCritic(cfg, needs)) {
+      errors.push({
+        key: 'critic.enable',
+        message: `policy loss '${lossMode}' trains no critic, but adv_estimator=${cfg.algorithm.adv_estimator} (or critic.enable) turns one on: choose an estimator without values (e.g. grpo) or set critic.enable=false.`,
+      });
+    }
+    if (actor.use_dynamic_bsz) {
+      errors.push({ key: 'actor_rollout_ref.actor.use_dynamic_bsz', message: `policy loss '${lossMode}' keeps (chosen, rejected) rows together, which token packing cannot promise: set use_dynamic_bsz=false.` });
+    }
+    const micro = actor.ppo_micro_batch_size_per_gpu ?? actor.ppo_micro_batch_size;
+    if (micro !== null && micro % 2 !== 0) {
+      errors.push({ key: 'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu', message: `policy loss '${lossMode}' needs an even micro-batch size (rows come as chosen/rejected pairs), got ${micro}.` });
+    }
+  }
+  if (needs.estimator(cfg.algorithm.adv_estimator).sumPiSquared && cfg.algorithm.rollout_correction.bypass_mode) {
+    errors.push({
+      key: 'algorithm.rollout_correction.bypass_mode',
+      message: `adv_estimator=${cfg.algorithm.adv_estimator} needs Σπ² from the actor's old-log-prob pass, which bypass_mode skips (it uses the rollout's log-probs): turn bypass_mode off or choose another estimator.`,
+    });
+  }
+  if (cfg.trainer.ref_update_freq > 0 && !needsReference(cfg, needs)) {
+    warnings.push('trainer.ref_update_freq is set, but this run has no reference model (no KL term, no online DPO): it does nothing.');
+  }
 }

@@ -70,6 +70,8 @@ const actorSchema = s.object({
   data_loader_seed: s.integer(),
   grad_clip: s.nullable(s.number({ exclusiveMinimum: 0 })),
   calculate_sum_pi_squared: s.boolean(),
+  dpo_beta: s.number({ exclusiveMinimum: 0, description: 'online DPO beta' }),
+  sppo_eta: s.number({ description: 'SPPO eta' }),
   checkpoint: checkpointSchema,
 });
 
@@ -169,6 +171,10 @@ const algorithmSchema = s.object({
     metric: s.nullable(s.string({ minLength: 1 })),
     max_num_gen_batches: s.integer({ minimum: 0 }),
   }),
+  dpo_loss_type: s.enum(['sigmoid', 'ipo'], { description: 'online DPO loss' }),
+  dpo_label_smoothing: probability('online DPO label smoothing'),
+  dpo_reference_free: s.boolean(),
+  sppo_eta: s.number({ minimum: 0, description: 'SPPO soft-mean beta' }),
 });
 
 const trainerSchema = s.object({
@@ -188,6 +194,7 @@ const trainerSchema = s.object({
   val_only: s.boolean(),
   test_freq: s.integer({ minimum: -1 }),
   critic_warmup: s.integer({ minimum: 0 }),
+  ref_update_freq: s.integer({ minimum: 0, description: 'copy actor weights into the reference every k steps (0 = never)' }),
   del_local_ckpt_after_load: s.boolean(),
   default_local_dir: s.string({ minLength: 1 }),
   max_actor_ckpt_to_keep: nullablePositiveInt('actor checkpoints kept'),

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Dr. GRPO on the embedded digit-completion task (tiny Llama from the SFT warm start, config/quickstart.yaml).
+# Run from the repository root: bash examples/dr_grpo/run.sh [more overrides]
+set -euo pipefail
+# `verl-ts` is the installed command; in a clone, `npx verl-ts` runs the built CLI (`npm run build` first).
+command -v verl-ts >/dev/null || verl-ts() { npx --no-install verl-ts "$@"; }
+
+verl-ts train \
+  algorithm.adv_estimator=grpo \
+  algorithm.norm_adv_by_std_in_grpo=false \
+  actor_rollout_ref.actor.loss_agg_mode=seq-mean-token-sum-norm \
+  trainer.experiment_name=digit_completion_dr_grpo \
+  "$@"

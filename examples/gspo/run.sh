@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# GSPO on the embedded digit-completion task (tiny Llama from the SFT warm start, config/quickstart.yaml).
+# Run from the repository root: bash examples/gspo/run.sh [more overrides]
+set -euo pipefail
+# `verl-ts` is the installed command; in a clone, `npx verl-ts` runs the built CLI (`npm run build` first).
+command -v verl-ts >/dev/null || verl-ts() { npx --no-install verl-ts "$@"; }
+
+verl-ts train \
+  algorithm.adv_estimator=grpo \
+  actor_rollout_ref.actor.policy_loss.loss_mode=gspo \
+  actor_rollout_ref.actor.clip_ratio_low=0.0003 \
+  actor_rollout_ref.actor.clip_ratio_high=0.0004 \
+  actor_rollout_ref.actor.loss_agg_mode=seq-mean-token-mean \
+  trainer.experiment_name=digit_completion_gspo \
+  "$@"
