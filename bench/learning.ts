@@ -179,7 +179,8 @@ async function main() {
       Array.from({ length: PARALLEL }, async () => {
         for (let f = queue.shift(); f; f = queue.shift()) {
           const row = await runFamily(f, dir);
-          console.log(`  done: ${row.family} (${row.exit})`);
+          // Each row as soon as it is done, so an interrupted bench still shows what it measured.
+          console.log(`  done (${row.exit}): ${tableRow(row)}`);
           rows.push(row);
         }
       }),
@@ -188,13 +189,16 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   rows.sort((a, b) => families.findIndex((f) => f.name === a.family) - families.findIndex((f) => f.name === b.family));
-  const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   console.log(`\n| family | val before → last (best) | ${TARGET} first reached | steps | wall | median step |`);
   console.log('|---|---|---|---|---|---|');
-  for (const r of rows) {
-    const reached = r.reachedStep === null ? 'not reached' : `step ${r.reachedStep}, ${r.reachedMinute!.toFixed(1)} min`;
-    console.log(`| ${r.family} | ${fmt(r.before)} → ${fmt(r.last)} (${fmt(r.best)}) | ${reached} | ${r.steps} | ${fmt(r.wallS / 60, 1)} min | ${fmt(r.medianStepS, 2)} s |`);
-  }
+  for (const r of rows) console.log(tableRow(r));
+}
+
+const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+function tableRow(r: Row): string {
+  const reached = r.reachedStep === null ? 'not reached' : `step ${r.reachedStep}, ${r.reachedMinute!.toFixed(1)} min`;
+  return `| ${r.family} | ${fmt(r.before)} → ${fmt(r.last)} (${fmt(r.best)}) | ${reached} | ${r.steps} | ${fmt(r.wallS / 60, 1)} min | ${fmt(r.medianStepS, 2)} s |`;
 }
 
 main().catch((e: unknown) => {
