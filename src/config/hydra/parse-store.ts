@@ -7,7 +7,6 @@
  * before. The store is a pure speed-up: a missing, unreadable, unwritable or corrupt store never changes
  * what a command prints or whether it fails.
  */
-import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -86,13 +85,29 @@ function currentBuild(): string | null {
   return buildId;
 }
 
+/**
+ * The entry file name for a config file: 64 bits of FNV-1a over its name's UTF-16 units (two 32-bit lanes
+ * with different offsets). A collision only costs a miss, since every entry holds the full identity; plain JS
+ * keeps node:crypto (a few ms to load) off the start-up path.
+ */
+function entryName(name: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < name.length; i++) {
+    const unit = name.charCodeAt(i);
+    a = Math.imul(a ^ unit, 0x01000193);
+    b = Math.imul(b ^ (unit + i), 0x01000193);
+  }
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}.json`;
+}
+
 const prunedDirs = new Set<string>();
 
 export class ParseStore {
   constructor(readonly dir: string) {}
 
   private entryPath(file: StoredFile): string {
-    return path.join(this.dir, `${createHash('sha1').update(file.name).digest('hex')}.json`);
+    return path.join(this.dir, entryName(file.name));
   }
 
   private identity(file: StoredFile): string | null {
