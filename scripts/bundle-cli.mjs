@@ -1,9 +1,10 @@
 // Build step after tsc: bundles the CLI (dist/cli/main.js and everything it loads) into dist/cli-bundle/, one
-// chunk per command, so that a start loads about ten files instead of about a hundred modules (plus yaml's
-// CommonJS files); bin/verl-ts runs the bundle. onnxruntime-node (native) and tsx (registers loader hooks by
+// chunk per command, so that a start loads about ten files instead of about a hundred modules, and the yaml
+// package into yaml.cjs, loaded only when a config file has to be parsed; bin/verl-ts runs the bundle. onnxruntime-node (native) and tsx (registers loader hooks by
 // its own file paths) stay outside. Whitespace and syntax are minified (less to parse at start-up); names are
 // kept so stack traces (HYDRA_FULL_ERROR=1) stay readable.
 import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -36,6 +37,22 @@ const lazyStringWidthConstants = {
   },
 };
 
+// The yaml package goes into a file of its own, yaml.cjs, which src/config/yaml/yaml-lib.ts loads the first
+// time a file has to be parsed: with the parse store filled, a start never compiles or runs it.
+const YAML_REQUIRE = "createRequire(import.meta.url)('yaml')";
+const yamlOnDemand = {
+  name: 'yaml-on-demand',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]config[\\/]yaml[\\/]yaml-lib\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(YAML_REQUIRE)) {
+        return { errors: [{ text: `${args.path}: expected \`${YAML_REQUIRE}\`; update ${path.basename(import.meta.filename)}` }] };
+      }
+      return { contents: source.replace(YAML_REQUIRE, "createRequire(import.meta.url)('./yaml.cjs')"), loader: 'js' };
+    });
+  },
+};
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist/cli-bundle');
 rmSync(outdir, { recursive: true, force: true });
@@ -52,6 +69,17 @@ await build({
   minifySyntax: true,
   // CommonJS dependencies (yaml) call require() for Node built-ins, which an ES module has to be given.
   banner: { js: "import { createRequire as __verlTsRequire } from 'node:module'; const require = __verlTsRequire(import.meta.url);" },
-  plugins: [lazyStringWidthConstants],
+  plugins: [lazyStringWidthConstants, yamlOnDemand],
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: [createRequire(import.meta.url).resolve('yaml')],
+  outfile: path.join(outdir, 'yaml.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
