@@ -3,9 +3,8 @@
  * parsing YAML (a third of `print-config`'s cold start on verl's tree). One entry per config file, named by
  * a hash of its real path and holding the file's identity: real path, device, inode, size, mtime and ctime
  * in nanoseconds, and the verl-ts build that parsed it (Hydra's built-in configs are kept too, by name and
- * build). Any difference is a miss and the file is parsed as
- * before. The store is a pure speed-up: a missing, unreadable, unwritable or corrupt store never changes
- * what a command prints or whether it fails.
+ * build). Any difference is a miss and the file is parsed as before. The store is a pure speed-up: a
+ * missing, unreadable, unwritable or corrupt store never changes what a command prints or whether it fails.
  */
 import type { BigIntStats } from 'node:fs';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
