@@ -1,11 +1,12 @@
 // Config composer timings (run after `npm run build`): compose + print for the rl_* Hydra cases, for
 // config/ppo_trainer.yaml when present and verl's own tree (VERL_CONFIG_DIR, else ../shared/fixtures), the full
 // train path (compose + resolve + schema validation + start-up checks + print) against its 20 ms budget, and
-// the CLI cold start (--version, --help, print-config) as ratios to a bare `node -e 0` in the same run. Each
-// run's figures are kept in bench/results/config.last.json (not committed) and the next run prints its ratio
-// to them. Prints numbers; asserts nothing.
+// the CLI cold start (--version, --help, print-config with and without the parse store) as ratios to a bare
+// `node -e 0` in the same run. Each run's figures are kept in bench/results/config.last.json (not committed)
+// and the next run prints its ratio to them. Prints numbers; asserts nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -95,25 +96,41 @@ const coldCommands = {
   help: [bin, '--help'],
   printConfig: [bin, 'print-config', '--config-path', verlConfigDir ?? caseConf, '--config-name', verlConfigDir ? 'ppo_trainer' : 'config'],
 };
+// The same print-config with the parse store off: every YAML file parsed, as on a first run or a changed tree.
+coldCommands.printConfigNoStore = coldCommands.printConfig;
 // BASELINE_BIN=<another checkout>/bin/verl-ts adds that build's print-config to the same rounds (before/after).
 if (process.env.BASELINE_BIN) coldCommands.baselinePrintConfig = [process.env.BASELINE_BIN, ...coldCommands.printConfig.slice(1)];
+// The CLI keeps parsed config files in the user cache folder; the bench gives it a fresh one (filled by the
+// warm-up round), so that it neither reads nor fills the real one.
+const cacheHome = mkdtempSync(path.join(tmpdir(), 'verl-ts-bench-cache-'));
+const coldEnv = { ...process.env, XDG_CACHE_HOME: cacheHome };
+const envFor = (name) => (name === 'printConfigNoStore' ? { ...coldEnv, VERL_TS_CONFIG_CACHE: '0' } : coldEnv);
 const coldRounds = 9;
 const samples = Object.fromEntries(Object.keys(coldCommands).map((k) => [k, []]));
-for (let round = -1; round < coldRounds; round++) {
-  for (const [name, args] of Object.entries(coldCommands)) {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (r.status !== 0) throw new Error(`${name}: ${r.stderr}`);
-    if (round >= 0) samples[name].push(ms); // round -1 warms the file cache
+try {
+  for (let round = -1; round < coldRounds; round++) {
+    for (const [name, args] of Object.entries(coldCommands)) {
+      const start = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: envFor(name) });
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (r.status !== 0) throw new Error(`${name}: ${r.stderr}`);
+      if (round >= 0) samples[name].push(ms); // round -1 warms the OS file cache and fills the parse store
+    }
   }
+} finally {
+  rmSync(cacheHome, { recursive: true, force: true });
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const nodeMs = median(samples.node);
 results.nodeStartMs = nodeMs;
 results.coldStartMs = median(samples.printConfig);
-const coldTargets = { version: 1.5, help: 1.5, printConfig: 3 };
-const labels = { version: 'verl-ts --version', help: 'verl-ts --help', printConfig: `verl-ts print-config (${verlConfigDir ? "verl's ppo_trainer" : "verl's tree, rl case"})` };
+const coldTargets = { version: 1.5, help: 1.5, printConfig: 3, printConfigNoStore: 3 };
+const labels = {
+  version: 'verl-ts --version',
+  help: 'verl-ts --help',
+  printConfig: `verl-ts print-config (${verlConfigDir ? "verl's ppo_trainer" : "verl's tree, rl case"})`,
+  printConfigNoStore: 'print-config, parse store off (all parsed)',
+};
 console.log(`${'CLI cold start: bare `node -e 0`'.padEnd(58)} ${nodeMs.toFixed(1).padStart(8)} ms/run  (median of ${coldRounds})`);
 if (process.env.BASELINE_BIN) {
   coldTargets.baselinePrintConfig = 3;

@@ -1,7 +1,9 @@
 /** Options shared by every command that composes a config: overrides, --config-path, --config-name. */
 import path from 'node:path';
 import type { Argv } from 'yargs';
+import { parseStoreDir } from '../config/hydra/parse-store.js';
 import { packageRoot } from '../util/package-root.js';
+import type { CliIO } from './io.js';
 
 /** The package's own config directory. */
 export function defaultConfigDir(): string {
@@ -28,12 +30,15 @@ export interface ConfigArgs {
   configDir: string;
   configName: string;
   overrides: string[];
+  /** The persistent parse store for this user (none when VERL_TS_CONFIG_CACHE=0). */
+  parseStoreDir?: string;
 }
 
-export function configArgs(args: Record<string, unknown>, cwd: string, defaultName: string): ConfigArgs {
+export function configArgs(args: Record<string, unknown>, io: Pick<CliIO, 'cwd' | 'env'>, defaultName: string): ConfigArgs {
   return {
-    configDir: path.resolve(cwd, stringArg(args['config-path']) ?? defaultConfigDir()),
+    configDir: path.resolve(io.cwd, stringArg(args['config-path']) ?? defaultConfigDir()),
     configName: stringArg(args['config-name']) ?? defaultName,
     overrides: overridesArg(args.overrides),
+    parseStoreDir: parseStoreDir(io.env),
   };
 }

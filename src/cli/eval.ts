@@ -21,7 +21,7 @@ export const evalCommand: CliCommand = {
   ],
   build: (y: Argv) => withConfigArgs(y, 'evaluation'),
   run: async (args, io) => {
-    const base = configArgs(args, io.cwd, 'evaluation');
+    const base = configArgs(args, io, 'evaluation');
     const loaded = await loadConfig(evaluationSchema, { ...base, env: io.env, cwd: io.cwd, registryNames });
     for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
     const summary = await runEvaluation(evaluationConfigFromSection(loaded.config), { log: (line) => io.stdout(`${line}\n`), cwd: io.cwd, progress: progressStream(io) });

@@ -21,7 +21,7 @@ export const generateCommand: CliCommand = {
   ],
   build: (y: Argv) => withConfigArgs(y, 'generation'),
   run: async (args, io) => {
-    const base = configArgs(args, io.cwd, 'generation');
+    const base = configArgs(args, io, 'generation');
     const loaded = await loadConfig(generationSchema, { ...base, env: io.env, cwd: io.cwd, registryNames });
     for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
     const cfg = generationConfigFromSection(loaded.config);

@@ -5,8 +5,7 @@ import type { CliIO } from './io.js';
 import { configArgs, stringArg, withConfigArgs } from './config-args.js';
 
 async function run(args: Record<string, unknown>, io: CliIO): Promise<number> {
-  const { configDir, configName, overrides } = configArgs(args, io.cwd, 'ppo_trainer');
-  const result = compose({ configDir, configName, overrides, env: io.env, cwd: io.cwd });
+  const result = compose({ ...configArgs(args, io, 'ppo_trainer'), env: io.env, cwd: io.cwd });
   for (const warning of result.warnings) io.stderr(`UserWarning: ${warning}\n`);
   io.stdout(
     renderConfig(result.config, {

@@ -23,7 +23,7 @@ export const sftCommand: CliCommand = {
   ],
   build: (y: Argv) => withConfigArgs(y, 'sft_trainer'),
   run: async (args, io) => {
-    const base = configArgs(args, io.cwd, 'sft_trainer');
+    const base = configArgs(args, io, 'sft_trainer');
     const loaded = await loadConfig(sftTrainerSchema, { ...base, env: io.env, cwd: io.cwd, registryNames }, { checks: checkSftConfig });
     for (const w of loaded.warnings) io.stderr(`warning: ${w}\n`);
     const cfg = loaded.config;

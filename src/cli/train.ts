@@ -221,7 +221,7 @@ export const trainCommand: CliCommand = {
       .option('package', { alias: 'p', type: 'string', describe: 'with --cfg: print only this node (dotted path)' }),
   run: async (args, io) => {
     const name = defaultTrainConfigName(args, overridesArg(args.overrides));
-    const base = configArgs(args, io.cwd, name);
+    const base = configArgs(args, io, name);
     const view = stringArg(args.cfg) as CfgView | undefined;
     if (view !== undefined) return printCfg(base, io, view, args);
     const dryRun = args['dry-run'] === true;

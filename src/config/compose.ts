@@ -11,6 +11,7 @@ import type { ResultDefault } from './hydra/defaults-tree.js';
 import { buildDefaultsList } from './hydra/defaults-tree.js';
 import type { ConfigSource } from './hydra/repository.js';
 import { BuiltinHydraSource, ConfigRepository, DirectorySource, directoryExists } from './hydra/repository.js';
+import { ParseStore } from './hydra/parse-store.js';
 import type { ContainerNode, DictNode, RootContext, Source } from './node.js';
 import { createDict, deepCopy, dictDelete, dictGet, listAppend, createValue, withStruct } from './node.js';
 import { mergeWith, omegaUpdate } from './omega/merge.js';
@@ -42,6 +43,11 @@ export interface ComposeOptions {
   recordedOverrides?: readonly string[];
   /** Environment for `${oc.env:...}` and `hydra.job.env_copy` (default: process.env). */
   env?: Record<string, string | undefined>;
+  /**
+   * Folder of the persistent parse store (see `parseStoreDir`): parsed config files are read from and added
+   * to it, so a later process skips parsing unchanged files. Default: none, every file is parsed.
+   */
+  parseStoreDir?: string;
   /** Clock for `${now:...}` (default: the current time). */
   now?: Date;
   /** Directory relative paths are resolved against (default: process.cwd()). */
@@ -251,7 +257,8 @@ function composeImpl(options: ComposeOptions): ComposeResult {
   }
   const parsed = parseOverrides(options.overrides);
   const warnings: string[] = [];
-  const repo = new ConfigRepository([new BuiltinHydraSource(), new DirectorySource(configDir, 'main', configDir)]);
+  const store = options.parseStoreDir === undefined ? undefined : new ParseStore(options.parseStoreDir);
+  const repo = new ConfigRepository([new BuiltinHydraSource(), new DirectorySource(configDir, 'main', configDir)], store);
   repo.sources.push(...searchPathSources(repo, options.configName, parsed, cwd, configDir, warnings));
   validateSweeps(parsed, options.fromShell ?? true, options.mode === 'MULTIRUN');
 

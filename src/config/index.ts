@@ -6,6 +6,7 @@ import './resolvers/builtin.js';
 
 export type { ComposeOptions, ComposeResult } from './compose.js';
 export { compose, HYDRA_VERSION } from './compose.js';
+export { parseStoreDir } from './hydra/parse-store.js';
 export { ConfigComposeError } from './errors.js';
 export type {
   ConfigNode,

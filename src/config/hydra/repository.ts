@@ -13,6 +13,8 @@ import { formatAndRaise } from '../omega/format.js';
 import { comparePyStrings, pyRepr, pyTypeName } from '../python/value.js';
 import { loadYaml } from '../yaml/load.js';
 import { BUILTIN_HYDRA_FILES } from './builtin-hydra.js';
+import type { ParseStore, StoredFile, StoredParse } from './parse-store.js';
+import { builtinFile, fileOnDisk } from './parse-store.js';
 import type { InputDefault } from './defaults-elements.js';
 import { configDefault, groupDefault } from './defaults-elements.js';
 
@@ -25,6 +27,8 @@ export interface SourceDescription {
 interface FileText {
   /** Identity of this file version for the parse cache (path + mtime + size), or null to skip caching. */
   cacheKey: string | null;
+  /** This file version as the persistent parse store knows it (absent: never stored). */
+  stored?: StoredFile;
   /** The file's content (read only when the parse cache misses). */
   text: () => string;
   /** Name in YAML error marks (the file's real path). */
@@ -117,9 +121,10 @@ export class DirectorySource implements ConfigSource {
     const real = realpathSync(file);
     const rel = path.relative(this.displayBase, path.resolve(file));
     const displayName = rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(file) : rel.split(path.sep).join('/');
-    const stat = statSync(real);
+    const stat = statSync(real, { bigint: true });
     return {
-      cacheKey: `${real}\0${displayName}\0${stat.mtimeMs}\0${stat.size}`,
+      cacheKey: `${real}\0${displayName}\0${stat.mtimeNs}\0${stat.size}`,
+      stored: fileOnDisk(real, stat),
       text: () => readFileSync(real, 'utf8'),
       markName: real,
       displayName,
@@ -167,7 +172,8 @@ export class BuiltinHydraSource implements ConfigSource {
     const key = this.normalize(withYaml(configPath));
     const text = BUILTIN_HYDRA_FILES.get(key);
     if (text === undefined) return null;
-    return { cacheKey: `pkg://hydra.conf/${key}`, text: () => text, markName: `pkg://hydra.conf/${key}`, displayName: `pkg://hydra.conf/${key}` };
+    const name = `pkg://hydra.conf/${key}`;
+    return { cacheKey: name, stored: builtinFile(name), text: () => text, markName: name, displayName: name };
   }
 }
 
@@ -292,15 +298,25 @@ function validateInterpolations(node: ContainerNode): void {
 const parseCache = new Map<string, LoadedConfig>();
 const PARSE_CACHE_LIMIT = 2000;
 
-function parseConfigFile(file: FileText, configPath: string): LoadedConfig {
-  // The config path is part of the key: the same file reached as `a/../x` and `x` names itself differently.
-  const cacheKey = file.cacheKey === null ? null : `${file.cacheKey}\0${configPath}`;
-  const cached = cacheKey === null ? undefined : parseCache.get(cacheKey);
-  if (cached) return cached;
+/** The file's content and `# @package` header: from the persistent store when it has this version, else parsed. */
+function parseContent(file: FileText, store: ParseStore | undefined): StoredParse {
+  const stored = store && file.stored ? store.get(file.stored, file.displayName) : undefined;
+  if (stored) return stored;
   const text = file.text();
   const header = parseHeader(text);
   const config = loadYaml(text, { markName: file.markName, sourceFile: file.displayName });
   validateInterpolations(config);
+  const parsed: StoredParse = { config, packageHeader: header.package ?? null };
+  if (store && file.stored) store.put(file.stored, file.displayName, parsed);
+  return parsed;
+}
+
+function parseConfigFile(file: FileText, configPath: string, store: ParseStore | undefined): LoadedConfig {
+  // The config path is part of the key: the same file reached as `a/../x` and `x` names itself differently.
+  const cacheKey = file.cacheKey === null ? null : `${file.cacheKey}\0${configPath}`;
+  const cached = cacheKey === null ? undefined : parseCache.get(cacheKey);
+  if (cached) return cached;
+  const { config, packageHeader } = parseContent(file, store);
   let defaults: InputDefault[] = [];
   if (config.kind === 'dict') {
     const raw = dictGet(config, 'defaults');
@@ -309,7 +325,7 @@ function parseConfigFile(file: FileText, configPath: string): LoadedConfig {
       defaults = parseDefaultsList(configPath, raw);
     }
   }
-  const loaded: LoadedConfig = { config, packageHeader: header.package ?? null, defaults, configPath };
+  const loaded: LoadedConfig = { config, packageHeader, defaults, configPath };
   if (cacheKey !== null) {
     if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
     parseCache.set(cacheKey, loaded);
@@ -320,7 +336,11 @@ function parseConfigFile(file: FileText, configPath: string): LoadedConfig {
 export class ConfigRepository {
   private readonly cache = new Map<string, LoadedConfig | null>();
 
-  constructor(readonly sources: ConfigSource[]) {}
+  /** `store`: the persistent parse store to read parsed files from and add them to (none: parse every file). */
+  constructor(
+    readonly sources: ConfigSource[],
+    private readonly store?: ParseStore,
+  ) {}
 
   private findSource(configPath: string, kind: 'config' | 'group'): ConfigSource | undefined {
     return this.sources.find((s) => (kind === 'config' ? s.isConfig(configPath) : s.isGroup(configPath)));
@@ -347,7 +367,7 @@ export class ConfigRepository {
     if (this.cache.has(configPath)) return this.cache.get(configPath) ?? null;
     const source = this.findSource(configPath, 'config');
     const file = source?.read(configPath) ?? null;
-    const loaded = file ? parseConfigFile(file, configPath) : null;
+    const loaded = file ? parseConfigFile(file, configPath, this.store) : null;
     this.cache.set(configPath, loaded);
     return loaded;
   }

@@ -5,14 +5,14 @@
  *
  * Every node remembers its source line for provenance and error messages.
  */
-import type { Document, Node as YamlNode } from 'yaml';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { PyError } from '../errors.js';
 import type { ConfigNode, ContainerNode, DictKey, Scalar, Source } from '../node.js';
 import { createDict, createList, createValue, dictSet, keyId, listAppend } from '../node.js';
 import { parsePyFloat } from '../python/float.js';
 import { pyStrRepr } from '../python/value.js';
 import { resolvePlainForLoad } from './implicit.js';
+import { yamlLib } from './yaml-lib.js';
 
 const TAG_PREFIX = 'tag:yaml.org,2002:';
 
@@ -86,6 +86,7 @@ class Loader {
   private readonly constructed = new Map<ComposedNode, Loaded>();
   private readonly constructing = new Set<ComposedNode>();
   private readonly flattened = new Set<ComposedMap>();
+  private readonly yaml = yamlLib();
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -103,6 +104,7 @@ class Loader {
     const cached = this.composed.get(node);
     if (cached) return cached;
     let result: ComposedNode;
+    const { isAlias, isMap, isScalar, isSeq } = this.yaml;
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       if (!target) {
@@ -336,7 +338,8 @@ function parseError(doc: Document.Parsed, info: YamlSourceInfo): PyError {
 }
 
 function loadedRoot(text: string, info: YamlSourceInfo): Loaded | null {
-  const lines = new LineCounter();
+  const { LineCounter: Lines, parseAllDocuments } = yamlLib();
+  const lines = new Lines();
   const docs = parseAllDocuments(text, {
     version: '1.1',
     schema: 'failsafe',
