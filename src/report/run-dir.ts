@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { toPlain, type ContainerNode, type PlainValue } from '../config/index.js';
-import { createDict, dictSet } from '../config/node.js';
+import { createDict, createValue, dictGet, dictSet, getChild, type DictNode } from '../config/node.js';
 import { loadYaml } from '../config/yaml/load.js';
 import { readMetricsJsonl } from '../trainer/loggers/file.js';
 import { dumpSteps } from '../trainer/dump-file.js';
@@ -75,15 +75,48 @@ function loadYamlFile(file: string): { node: ContainerNode; text: string } {
  * `.hydra/hydra.yaml`, `${now:...}` at the time the config was written. Interpolations that still cannot be
  * resolved (`${oc.env:...}` of another shell) leave the config as written.
  */
-function resolvedConfig(configFile: string, hydraFile: string): { plain: PlainValue; resolved: boolean; text: string } {
+function resolvedConfig(configFile: string, hydraFile: string, runDir: string): { plain: PlainValue; resolved: boolean; text: string; trainingCwd: string | null } {
   const { node, text } = loadYamlFile(configFile);
   const hydraRoot = createDict();
-  if (existsSync(hydraFile)) dictSet(hydraRoot, 'hydra', loadYamlFile(hydraFile).node);
+  const hydraNode = existsSync(hydraFile) ? loadYamlFile(hydraFile).node : null;
+  let trainingCwd: string | null = null;
+  if (hydraNode && hydraNode.kind === 'dict') {
+    pinRunDir(hydraNode, path.resolve(runDir));
+    const cwd = childValue(hydraNode, 'runtime', 'cwd');
+    if (typeof cwd === 'string' && path.isAbsolute(cwd)) trainingCwd = cwd;
+    dictSet(hydraRoot, 'hydra', hydraNode);
+  }
   node.context = { env: process.env, now: statSync(configFile).mtime, hydraRoot, cache: new Map(), warnings: [] };
   try {
-    return { plain: toPlain(node, { resolve: true }), resolved: true, text };
+    return { plain: toPlain(node, { resolve: true }), resolved: true, text, trainingCwd };
   } catch {
-    return { plain: toPlain(node), resolved: false, text };
+    return { plain: toPlain(node), resolved: false, text, trainingCwd };
+  }
+}
+
+/** A scalar two levels down the hydra node (e.g. runtime.cwd), undefined when absent. */
+function childValue(hydra: DictNode, group: string, key: string): unknown {
+  const dict = getChild(hydra, group);
+  const node = dict && dict.kind === 'dict' ? dictGet(dict, key) : undefined;
+  return node && node.kind === 'value' ? node.value : undefined;
+}
+
+/**
+ * The recorded hydra.run.dir is `outputs/${now:...}`, which cannot be re-evaluated later (the clock has moved
+ * on, and the run may have been moved or be read from another folder); the job ran in the directory being
+ * read, so `${hydra:run.dir}` (e.g. in trainer.default_local_dir) resolves to it. A multirun job (hydra.job.num
+ * set) ran in sweep.dir/sweep.subdir instead (src/cli/train.ts).
+ */
+function pinRunDir(hydra: DictNode, runDir: string): void {
+  const set = (group: string, key: string, value: string) => {
+    const dict = getChild(hydra, group);
+    if (dict && dict.kind === 'dict') dictSet(dict, key, createValue(value));
+  };
+  if (typeof childValue(hydra, 'job', 'num') === 'number') {
+    set('sweep', 'dir', path.dirname(runDir));
+    set('sweep', 'subdir', path.basename(runDir));
+  } else {
+    set('run', 'dir', runDir);
   }
 }
 
@@ -104,19 +137,20 @@ export function metricTable(records: ReadonlyArray<{ step: number; data: Record<
   return { steps, series };
 }
 
-/** A path from the config: absolute, else relative to the directory training ran in (tried: cwd, the run dir). */
-function configPath(value: PlainValue | undefined, runDir: string, cwd: string): string | null {
+/** A path from the config: absolute, else relative to the directory training ran in (tried: its recorded cwd, the report's cwd, the run dir). */
+function configPath(value: PlainValue | undefined, runDir: string, cwd: string, trainingCwd: string | null): string | null {
   if (typeof value !== 'string' || value === '') return null;
   if (path.isAbsolute(value)) return value;
-  for (const base of [cwd, runDir]) {
+  for (const base of [trainingCwd, cwd, runDir]) {
+    if (base === null) continue;
     const p = path.resolve(base, value);
     if (existsSync(p)) return p;
   }
-  return path.resolve(cwd, value);
+  return path.resolve(trainingCwd ?? cwd, value);
 }
 
-function dumpDir(value: PlainValue | undefined, runDir: string, cwd: string): DumpDir | null {
-  const dir = configPath(value, runDir, cwd);
+function dumpDir(value: PlainValue | undefined, runDir: string, cwd: string, trainingCwd: string | null): DumpDir | null {
+  const dir = configPath(value, runDir, cwd, trainingCwd);
   return dir === null ? null : { dir, steps: dumpSteps(dir) };
 }
 
@@ -155,7 +189,7 @@ export function readRunDir(dir: string, cwd: string): RunDir {
   if (!existsSync(configFile)) {
     throw new InputError(`${dir}: not a training run directory (no .hydra/config.yaml; \`verl-ts train\` writes one into hydra.run.dir)`);
   }
-  const cfg = resolvedConfig(configFile, path.join(hydraDir, 'hydra.yaml'));
+  const cfg = resolvedConfig(configFile, path.join(hydraDir, 'hydra.yaml'), dir);
   if (cfg.plain === null || typeof cfg.plain !== 'object' || Array.isArray(cfg.plain)) throw new InputError(`${configFile}: expected a mapping of config keys`);
   const config = cfg.plain;
   const overridesFile = path.join(hydraDir, 'overrides.yaml');
@@ -163,7 +197,7 @@ export function readRunDir(dir: string, cwd: string): RunDir {
   const overrides = Array.isArray(overridesPlain) ? overridesPlain.map(String) : [];
   const metricsFile = path.join(dir, 'metrics.jsonl');
   const hasMetrics = existsSync(metricsFile);
-  const ckptDir = configPath(configValue(config, 'trainer.default_local_dir'), dir, cwd);
+  const ckptDir = configPath(configValue(config, 'trainer.default_local_dir'), dir, cwd, cfg.trainingCwd);
   const ckpts = checkpointSteps(ckptDir);
   return {
     dir,
@@ -176,8 +210,8 @@ export function readRunDir(dir: string, cwd: string): RunDir {
     configResolved: cfg.resolved,
     configYaml: cfg.text,
     overrides,
-    rolloutDumps: dumpDir(configValue(config, 'trainer.rollout_data_dir'), dir, cwd),
-    validationDumps: dumpDir(configValue(config, 'trainer.validation_data_dir'), dir, cwd),
+    rolloutDumps: dumpDir(configValue(config, 'trainer.rollout_data_dir'), dir, cwd, cfg.trainingCwd),
+    validationDumps: dumpDir(configValue(config, 'trainer.validation_data_dir'), dir, cwd, cfg.trainingCwd),
     checkpointSteps: ckpts,
     checkpointDir: ckptDir,
     plannedSteps: plannedSteps(config, ckptDir, ckpts),

@@ -1,6 +1,6 @@
 // Reading a run directory: one value per step (a resumed run is one curve), the config resolved as the run saw
 // it, where its dumps and checkpoints are, and clear errors for folders that are not runs.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { metricTable, readRunDir } from '../../src/report/run-dir.js';
@@ -37,6 +37,39 @@ describe('readRunDir', () => {
     expect(run.checkpointSteps).toEqual([6]);
     expect(run.plannedSteps).toBe(6);
     expect(run.overrides).toEqual(['trainer.total_training_steps=6']);
+  });
+
+  it('finds ${hydra:run.dir} paths from any folder, also when the run directory was moved or is a multirun job', () => {
+    // hydra.yaml as `verl-ts train` records it: run.dir holds ${now:...}, which no later clock reproduces.
+    const base = makeTempDir('verlts-run-');
+    const hydraYaml = (cwd: string, num: string) =>
+      [
+        'run:',
+        '  dir: outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}',
+        'sweep:',
+        '  dir: multirun/${now:%Y-%m-%d}/${now:%H-%M-%S}',
+        '  subdir: ${hydra.job.num}',
+        'job:',
+        `  num: ${num}`,
+        'runtime:',
+        `  cwd: ${cwd}`,
+        '',
+      ].join('\n');
+    const single = writeFakeRun(path.join(base, 'outputs', '2020-01-01', '00-00-00'));
+    writeFileSync(path.join(single, '.hydra', 'hydra.yaml'), hydraYaml(base, '???'));
+    const job = writeFakeRun(path.join(base, 'multirun', '2020-01-01', '00-00-00', '1'));
+    writeFileSync(path.join(job, '.hydra', 'hydra.yaml'), hydraYaml(base, '1'));
+    const elsewhere = makeTempDir('verlts-cwd-');
+    for (const dir of [single, job]) {
+      const run = readRunDir(dir, elsewhere);
+      expect(run.checkpointDir).toBe(path.join(dir, 'checkpoints'));
+      expect(run.checkpointSteps).toEqual([6]);
+      expect(run.rolloutDumps?.steps).toEqual([1, 2, 3, 4, 5, 6]);
+    }
+    const moved = path.join(elsewhere, 'copied-run');
+    cpSync(single, moved, { recursive: true });
+    expect(readRunDir(moved, base).checkpointSteps).toEqual([6]);
+    expect(readRunDir(moved, base).validationDumps).toEqual({ dir: path.join(moved, 'validation'), steps: [0, 3, 6] });
   });
 
   it('takes the planned steps from a checkpoint when total_training_steps is not set', () => {
