@@ -46,7 +46,14 @@ const FAMILIES: Family[] = [
   { key: 'reinforce_plus_plus', name: 'REINFORCE++', configName: 'quickstart', overrides: ['algorithm.adv_estimator=reinforce_plus_plus'] },
   { key: 'remax', name: 'ReMax', configName: 'quickstart', overrides: ['algorithm.adv_estimator=remax'] },
   // Recipes: the same overrides as their examples/<recipe>/run.sh.
-  { key: 'dapo', name: 'DAPO (recipe)', configName: 'quickstart', overrides: ['+recipe=dapo', 'data.gen_batch_size=48'] },
+  // Generation batches as needed: the closer the policy gets to the target, the fewer groups differ in acc, and
+  // the preset's limit of 10 batches per step (verl's recipe default) ends the run with an error.
+  {
+    key: 'dapo',
+    name: 'DAPO (recipe)',
+    configName: 'quickstart',
+    overrides: ['+recipe=dapo', 'data.gen_batch_size=48', 'algorithm.filter_groups.max_num_gen_batches=0'],
+  },
   {
     key: 'online_dpo',
     name: 'Online DPO (recipe)',
@@ -102,7 +109,8 @@ function readProgress(file: string): Progress {
     out.lastStep = Math.max(out.lastStep, row.step);
     if (typeof row.data['timing_s/step'] === 'number') out.stepTimes.push(row.data['timing_s/step']);
     for (const [k, v] of Object.entries(row.data)) {
-      if (k.startsWith('val-core/') && k.includes('/reward/mean@')) out.vals.push({ step: row.step, value: v });
+      // verl's core validation variable: acc when the reward manager reports it (dapo), else reward.
+      if (/^val-core\/[^/]+\/(acc|reward)\/mean@/.test(k)) out.vals.push({ step: row.step, value: v });
     }
   }
   return out;
