@@ -41,6 +41,15 @@ const TINY = [
   'trainer.save_freq=2',
 ];
 
+/**
+ * Per-family additions to TINY. Online DPO trains only on prompts whose responses differ in reward; with 4 samples
+ * per prompt the warm start often answers a prompt the same way every time, which left step 2 with no pair and so no
+ * update to check. It keeps its example's 8 samples (best vs worst of 8).
+ */
+const TINY_EXTRA: Record<string, string[]> = {
+  online_dpo: ['actor_rollout_ref.rollout.n=8'],
+};
+
 /** Metrics each family must log besides the common ones (verl's names; prefixes end with '/'). */
 const FAMILY_METRICS: Record<string, string[]> = {
   ppo: ['critic/vf_loss', 'critic/values/mean', 'critic/vf_explained_var'],
@@ -75,7 +84,7 @@ describe('examples/*/run.sh: every algorithm family through the one loop', () =>
 
   it.each(examples)('%s: trains two steps with metrics, family metrics and a loadable checkpoint', async (name) => {
     const overrides = runShOverrides(readFileSync(path.join(EXAMPLES_DIR, name, 'run.sh'), 'utf8'));
-    const run = await train([...overrides, ...TINY]);
+    const run = await train([...overrides, ...TINY, ...(TINY_EXTRA[name] ?? [])]);
     const steps = run.metrics.filter((m) => m.data['training/global_step'] !== undefined);
     expect(steps.map((m) => m.step)).toEqual([1, 2]);
     const last = steps[1].data;
