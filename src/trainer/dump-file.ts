@@ -3,10 +3,10 @@
  * `<step>.jsonl`, one trajectory per line. The writer and its reader: the one definition of the format for the
  * trainer and everything that reads dumps back (`verl-ts report`).
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, errorMessage } from '../util/errors.js';
-import { parsePythonJsonLine } from './loggers/file.js';
+import { InputError } from '../util/errors.js';
+import { readPythonJsonLines } from './loggers/file.js';
 
 /** One line of a dump: verl's keys input, output, gts, score, step, then every per-row reward extra. */
 export interface TrajectoryRecord {
@@ -47,23 +47,7 @@ export function dumpFilePath(dir: string, step: number): string {
  * score that is NaN (null in verl-ts's own dumps, as JSON has no NaN) reads as NaN.
  */
 export function readDumpRecords(file: string): TrajectoryRecord[] {
-  if (!existsSync(file)) throw new InputError(`${file}: dump file not found`);
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const out: TrajectoryRecord[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    const where = `${file}:${i + 1}`;
-    let value: unknown;
-    try {
-      value = parsePythonJsonLine(line);
-    } catch (err) {
-      if (i === lines.length - 1) break;
-      throw new InputError(`${where}: not valid JSON (${errorMessage(err)})`);
-    }
-    out.push(toRecord(value, where));
-  }
-  return out;
+  return readPythonJsonLines(file, 'dump file', toRecord);
 }
 
 function toRecord(value: unknown, where: string): TrajectoryRecord {

@@ -91,14 +91,22 @@ export function parsePythonJsonLine(line: string): unknown {
  * newline after it: the line a killed process was writing.
  */
 export function readMetricsJsonl(path: string): MetricsRecord[] {
-  if (!existsSync(path)) throw new InputError(`${path}: metrics file not found`);
-  const text = readFileSync(path, 'utf8');
-  const lines = text.split('\n');
-  const records: MetricsRecord[] = [];
+  return readPythonJsonLines(path, 'metrics file', toRecord);
+}
+
+/**
+ * The records of a JSON Lines file that verl or verl-ts wrote (metrics, dumps), each line parsed as Python's json
+ * writes it and checked by `toRecord` (given the `file:line` to name in its errors). Blank lines are skipped, and
+ * so is an unparseable last line with no newline after it: the line a killed process was writing.
+ */
+export function readPythonJsonLines<T>(file: string, kind: string, toRecord: (value: unknown, where: string) => T): T[] {
+  if (!existsSync(file)) throw new InputError(`${file}: ${kind} not found`);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const records: T[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
-    const where = `${path}:${i + 1}`;
+    const where = `${file}:${i + 1}`;
     let value: unknown;
     try {
       value = parsePythonJsonLine(line);
