@@ -106,6 +106,9 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
     }
     let actorGradNorm: number | undefined;
     // With pairs, a step whose prompts all tied has nothing to learn from (n > 2 only).
+    if (t.critic_warmup <= step && trainRows.size === 0) {
+      skipped ??= `no preference pair: every prompt's ${ctx.config.actor_rollout_ref.rollout.n} responses tied on reward (actor/dpo_pairs 0)`;
+    }
     if (t.critic_warmup <= step && trainRows.size > 0) {
       const actor = await timer.time('update_actor', () => phase.updateActor(ctx, trainRows));
       Object.assign(metrics, actor.metrics);

@@ -101,6 +101,15 @@ describe('online DPO (SPIN-style)', () => {
     expect(fixed[0]['actor/dpo_pairs']).toBe(4);
   }, 60_000);
 
+  it('says so when a step has no preference pair (every group tied) and makes no update', async () => {
+    // Greedy decoding gives the n responses of a prompt the same text, so every group ties.
+    const run = await train(['+recipe=online_dpo', ...TINY, 'actor_rollout_ref.rollout.n=4', 'actor_rollout_ref.rollout.do_sample=false', 'actor_rollout_ref.actor.ppo_mini_batch_size=2', 'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=4', 'trainer.total_training_steps=1']);
+    const [step] = steps(run);
+    expect(step['actor/dpo_pairs']).toBe(0);
+    expect(step['actor/pg_loss']).toBeUndefined();
+    expect(run.err).toContain("warning: step 1: no preference pair: every prompt's 4 responses tied on reward (actor/dpo_pairs 0); the update was not applied");
+  }, 60_000);
+
   it('checkpoints the updated reference, so a resumed run equals a straight one', async () => {
     const common = [...DPO, 'trainer.ref_update_freq=2', 'trainer.save_freq=1'];
     const straight = await train([...common, 'trainer.total_training_steps=3']);
