@@ -13,7 +13,7 @@ describe('RL raises the validation reward from the warm start', () => {
   it('GRPO', async () => {
     const run = await train([...COMMON, 'algorithm.adv_estimator=grpo']);
     const { valBefore, valAfter } = run.summary;
-    expect(valBefore).toBeCloseTo(0.6057, 3);
+    expect(valBefore).toBeCloseTo(0.3852, 3);
     expect((valAfter as number) - (valBefore as number)).toBeGreaterThan(0.03);
   }, 240_000);
 

@@ -41,8 +41,8 @@ describe('the digit_completion SFT warm start', () => {
       { checks: checkSftConfig },
     );
     const result = await runSft(config, { cwd: ROOT, log: () => undefined, metrics: () => undefined });
-    expect(result.steps).toBe(150);
-    expect(result.modelDir).toBe(join(out, 'global_step_150', 'actor'));
+    expect(result.steps).toBe(125);
+    expect(result.modelDir).toBe(join(out, 'global_step_125', 'actor'));
     for (const file of ['config.json', 'generation_config.json', 'tokenizer_config.json']) {
       expect(readFileSync(join(result.modelDir, file), 'utf8'), file).toBe(readFileSync(join(SHIPPED, file), 'utf8'));
     }
