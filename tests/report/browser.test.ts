@@ -163,8 +163,13 @@ describe.skipIf(chromiumPath === null)('report pages in Chromium', () => {
       'lr-small actor_rollout_ref.actor.optim.lr=1e-4',
       'lr-big actor_rollout_ref.actor.optim.lr=1e-3',
     ]);
+    // mouse.wheel does not wait for the scroll to happen; wait until the page has scrolled past the legend's place.
+    const legendTop = (await (await page.$('#run-legend'))!.boundingBox())!.y;
     await page.mouse.wheel(0, 2000);
+    await page.waitForFunction((top) => window.scrollY > top + 100, legendTop);
+    // Sticky: at the top edge of the viewport (a legend that scrolled away would be far above it).
     const legendBox = (await (await page.$('#run-legend'))!.boundingBox())!;
+    expect(legendBox.y).toBeGreaterThanOrEqual(-1);
     expect(legendBox.y).toBeLessThan(5);
     const diff = await page.$$eval('table.diff tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(diff).toContainEqual(['actor_rollout_ref.actor.optim.lr', '0.0001', '0.001']);
