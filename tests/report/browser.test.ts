@@ -96,12 +96,11 @@ describe.skipIf(chromiumPath === null)('report pages in Chromium', () => {
     const over = (await page.$('.chart[data-panel="score"] .u-over'))!;
     const box = (await over.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    const legend = await page.$$eval('.chart[data-panel="score"] .u-legend .u-value', (els) => els.map((e) => e.textContent));
-    expect(legend[0]).toBe('3');
-    expect(legend[1]).toBe('0.35');
+    // Polled: the chart library may update its legend and canvases on the next animation frame.
+    const scoreLegend = () => page.$$eval('.chart[data-panel="score"] .u-legend .u-value', (els) => els.map((e) => e.textContent));
+    await expect.poll(async () => (await scoreLegend()).slice(0, 2)).toEqual(['3', '0.35']);
     // The cursor is shared: the policy-loss chart shows step 3 too (-0.01·3).
-    const pg = await page.$$eval('.chart[data-panel="pg-loss"] .u-legend .u-value', (els) => els.map((e) => e.textContent));
-    expect(pg).toEqual(['3', '-0.03']);
+    await expect.poll(() => page.$$eval('.chart[data-panel="pg-loss"] .u-legend .u-value', (els) => els.map((e) => e.textContent))).toEqual(['3', '-0.03']);
     // Dragging across one chart zooms them all: the entropy chart's canvas changes.
     const entropyCanvas = () => page.$eval('.chart[data-panel="entropy"] canvas', (c) => c.toDataURL());
     const unzoomed = await entropyCanvas();
@@ -109,9 +108,9 @@ describe.skipIf(chromiumPath === null)('report pages in Chromium', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
-    expect(await entropyCanvas()).not.toBe(unzoomed);
+    await expect.poll(entropyCanvas).not.toBe(unzoomed);
     await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
-    expect(await entropyCanvas()).toBe(unzoomed);
+    await expect.poll(entropyCanvas).toBe(unzoomed);
 
     // Samples: the last rollout step opens first; filter by text, by score range, and sort.
     const step6 = rolloutRecords(6);
@@ -166,7 +165,7 @@ describe.skipIf(chromiumPath === null)('report pages in Chromium', () => {
     // mouse.wheel does not wait for the scroll to happen; wait until the page has scrolled past the legend's place.
     const legendTop = (await (await page.$('#run-legend'))!.boundingBox())!.y;
     await page.mouse.wheel(0, 2000);
-    await page.waitForFunction((top) => window.scrollY > top + 100, legendTop);
+    await page.waitForFunction((top) => (globalThis as unknown as { scrollY: number }).scrollY > top + 100, legendTop);
     // Sticky: at the top edge of the viewport (a legend that scrolled away would be far above it).
     const legendBox = (await (await page.$('#run-legend'))!.boundingBox())!;
     expect(legendBox.y).toBeGreaterThanOrEqual(-1);
