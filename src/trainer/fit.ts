@@ -103,12 +103,12 @@ export async function fit(ctx: TrainingContext, plan: LoopPlan, io: LoopServices
       const paired = phase.preferencePairs(ctx, batch);
       Object.assign(metrics, paired.metrics);
       trainRows = paired.batch;
+      // A step whose prompts all tied has nothing to learn from (n > 2 only): no update, and the step says why.
+      if (trainRows.size === 0 && t.critic_warmup <= step) {
+        skipped ??= `no preference pair: every prompt's ${ctx.config.actor_rollout_ref.rollout.n} responses tied on reward (actor/dpo_pairs 0)`;
+      }
     }
     let actorGradNorm: number | undefined;
-    // With pairs, a step whose prompts all tied has nothing to learn from (n > 2 only).
-    if (t.critic_warmup <= step && trainRows.size === 0) {
-      skipped ??= `no preference pair: every prompt's ${ctx.config.actor_rollout_ref.rollout.n} responses tied on reward (actor/dpo_pairs 0)`;
-    }
     if (t.critic_warmup <= step && trainRows.size > 0) {
       const actor = await timer.time('update_actor', () => phase.updateActor(ctx, trainRows));
       Object.assign(metrics, actor.metrics);
